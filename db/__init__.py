@@ -1,0 +1,1 @@
+"""The Observatory's data layer: schema, engine, build from data/, validation and queries."""

@@ -1,0 +1,214 @@
+"""Build the database from data/: `python -m db.build [--force] [--data DIR]`.
+
+Validates every file first and writes nothing if any problem is found. SQLite
+builds go into a new file that replaces the old database only when complete;
+PostgreSQL builds run in one transaction.
+"""
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import Connection, select
+
+from db import schema, spec
+from db.engine import DATA_DIR, database_url, is_sqlite, make_engine, sqlite_path
+from db.validate import Record, ValidationError, load_dataset, split_list
+
+SCHEMA_VERSION = "1"
+CHUNK = 5_000
+
+
+def data_hash(data_dir: Path) -> str:
+    """A digest of every data file and the schema version: the build's identity."""
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    for table in spec.TABLES:
+        path = Path(data_dir) / table.file
+        digest.update(table.file.encode())
+        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    return digest.hexdigest()
+
+
+def stored_hash(url: str) -> str | None:
+    """The data hash recorded in an existing database, or None."""
+    if is_sqlite(url) and not sqlite_path(url).exists():
+        return None
+    try:
+        engine = make_engine(url, readonly=True)
+        with engine.connect() as conn:
+            row = conn.execute(select(schema.build_info.c.value).where(schema.build_info.c.key == "data_hash")).first()
+        engine.dispose()
+        return row[0] if row else None
+    except Exception:  # an unreadable or foreign database: rebuild it
+        return None
+
+
+def rows_for_tables(records: dict[str, list[Record]]) -> dict[str, list[dict]]:
+    """Database rows, with derived columns and link tables, from validated records."""
+    out: dict[str, list[dict]] = {name: [] for name in schema.TABLES}
+    out["model_organizations"], out["citations"] = [], []
+    for table in spec.TABLES:
+        for rec in records.get(table.name, []):
+            row = derive(table.name, dict(rec.values))
+            out[table.name].append(row)
+            if table.name == "models":
+                out["model_organizations"] += [
+                    {"model_id": row["model_id"], "organization_id": org, "position": i}
+                    for i, org in enumerate(split_list(row["organization_ids"]))
+                ]
+            if table.needs_source:
+                entity_id = entity_key(table.name, row)
+                out["citations"] += [
+                    {"entity": table.name, "entity_id": entity_id, "source_id": s}
+                    for s in dict.fromkeys(split_list(row["source_ids"]))
+                ]
+    return out
+
+
+def entity_key(table: str, row: dict) -> str:
+    """The single-string id of a row, as used in citations."""
+    if table == "incident_links":
+        return row["link_id"]
+    if table == "incident_steps":
+        return row["step_id"]
+    return row[spec.BY_NAME[table].key[0]]
+
+
+def derive(table: str, row: dict) -> dict:
+    """Add the derived columns of one row."""
+    if table == "models":
+        row["organization_id"] = split_list(row["organization_ids"])[0]
+    if table in ("releases", "incidents"):
+        row["year"] = int(row["date"][:4])
+    if table == "incident_links":
+        row["link_id"] = "/".join(x for x in (row["incident_id"], row["model_id"], row.get("release_id")) if x)
+    if table == "incident_steps":
+        row["step_id"] = f"{row['incident_id']}/{row['date']}/{row['status']}"
+    return row
+
+
+def write_rows(conn: Connection, rows: dict[str, list[dict]], data_digest: str) -> None:
+    """Insert every row, parents before children, in chunks."""
+    for table in schema.metadata.sorted_tables:
+        batch = rows.get(table.name, [])
+        for start in range(0, len(batch), CHUNK):
+            conn.execute(table.insert(), batch[start : start + CHUNK])
+    info = {
+        "data_hash": data_digest,
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "schema_version": SCHEMA_VERSION,
+    }
+    conn.execute(schema.build_info.insert(), [{"key": k, "value": v} for k, v in info.items()])
+
+
+def build(data_dir: Path = DATA_DIR, url: str | None = None, force: bool = False) -> dict[str, int] | None:
+    """Build the database; returns row counts, or None when it was already up to date."""
+    url = url or database_url()
+    digest = data_hash(data_dir)
+    if not force and stored_hash(url) == digest:
+        return None
+    records = load_dataset(data_dir)
+    rows = rows_for_tables(records)
+    if is_sqlite(url):
+        _build_sqlite(sqlite_path(url), rows, digest)
+    else:
+        _build_server(url, rows, digest)
+    return {name: len(r) for name, r in rows.items()}
+
+
+def _build_sqlite(target: Path, rows: dict[str, list[dict]], digest: str) -> None:
+    """Write a complete new file beside the target, then put it in place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        engine = make_engine(f"sqlite:///{tmp}")
+        schema.metadata.create_all(engine)
+        with engine.begin() as conn:
+            write_rows(conn, rows, digest)
+        engine.dispose()
+        _clean_sidecars(tmp)
+        if target.exists():
+            _copy_into(tmp, target)
+        else:
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        _clean_sidecars(tmp)
+
+
+def _copy_into(source: Path, target: Path) -> None:
+    """Replace target's content with source's in one write transaction.
+
+    SQLite's backup API is safe while the app holds connections to the target,
+    where renaming over a WAL database would not be.
+    """
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+def _clean_sidecars(path: Path) -> None:
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _build_server(url: str, rows: dict[str, list[dict]], digest: str) -> None:
+    """Drop, recreate and fill every table in one transaction (PostgreSQL has transactional DDL)."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        schema.metadata.drop_all(conn)
+        schema.metadata.create_all(conn)
+        write_rows(conn, rows, digest)
+    engine.dispose()
+
+
+def ensure_database(data_dir: Path = DATA_DIR, url: str | None = None) -> dict[str, int] | None:
+    """Build when the database is missing or older than the data (the app calls this on start)."""
+    url = url or database_url()
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        newest = max((Path(data_dir) / t.file).stat().st_mtime for t in spec.TABLES)
+        if path.exists() and path.stat().st_mtime >= newest:
+            return None
+        result = build(data_dir, url)
+        if result is None and path.exists():
+            path.touch()
+        return result
+    return build(data_dir, url)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m db.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of data files (default: data/)")
+    parser.add_argument("--force", action="store_true", help="rebuild even if the data has not changed")
+    args = parser.parse_args(argv)
+    url = database_url()
+    try:
+        counts = build(args.data, url, force=args.force)
+    except ValidationError as exc:
+        print(f"Build refused: {len(exc.problems)} problem(s) in the data; nothing was written.", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
+        return 1
+    target = sqlite_path(url) if is_sqlite(url) else "DATABASE_URL"
+    if counts is None:
+        print(f"{target} is up to date with {args.data}; nothing to do.")
+        return 0
+    print(f"Built {target}:")
+    for name, n in counts.items():
+        print(f"  {name:<20} {n:>8}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,537 @@
+"""Named read queries. Keyword filters in, pandas DataFrames out, bound parameters only.
+
+Filters shared by most functions (all optional; None or empty means "no filter"):
+start, end (ISO dates, inclusive); licence_families (may include "unknown" for
+releases without a known licence); licence_ids; openness_levels (0-5);
+organizations (organization ids, any developer of the model); modalities;
+incident_types.
+"""
+
+import sqlite3
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import Engine, case, exists, false, func, literal, or_, select, true
+from sqlalchemy.exc import OperationalError
+
+from db import schema as s
+from db.engine import QueryTimeout, clear_deadline, sqlite_deadline
+from db.vocab import OPENNESS_LEVELS, UNKNOWN
+
+UNKNOWN_LICENCE = UNKNOWN
+_MODEL_FILTERS = ("licence_families", "licence_ids", "openness_levels", "organizations", "modalities")
+
+
+def read(engine: Engine, stmt) -> pd.DataFrame:
+    """Run one statement and return its rows, cutting off slow SQLite reads."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        is_lite = isinstance(raw, sqlite3.Connection)
+        if is_lite:
+            sqlite_deadline(raw)
+        try:
+            return pd.read_sql(stmt, conn)
+        except OperationalError as exc:
+            if "interrupted" in str(exc) or "statement timeout" in str(exc):
+                raise QueryTimeout(
+                    "The query took too long and was stopped. Narrow the filters and try again."
+                ) from exc
+            raise
+        finally:
+            if is_lite:
+                clear_deadline(raw)
+
+
+def _vals(values: Iterable | None) -> list:
+    return [v for v in (values or []) if v is not None and v != ""]
+
+
+def _date_range(col, start: str | None, end: str | None) -> list:
+    conds = []
+    if start:
+        conds.append(col >= str(start))
+    if end:
+        conds.append(col <= str(end))
+    return conds
+
+
+def _licence_family_cond(families: list):
+    """Releases whose licence is in the families; 'unknown' matches releases without a licence."""
+    named = [f for f in families if f != UNKNOWN_LICENCE]
+    conds = []
+    if named:
+        conds.append(s.releases.c.licence_id.in_(select(s.licences.c.licence_id).where(s.licences.c.family.in_(named))))
+    if UNKNOWN_LICENCE in families:
+        conds.append(s.releases.c.licence_id.is_(None))
+    return or_(*conds) if conds else false()
+
+
+def _model_conds(model_col, organizations=None, modalities=None) -> list:
+    conds = []
+    if _vals(organizations):
+        conds.append(
+            exists().where(
+                s.model_organizations.c.model_id == model_col,
+                s.model_organizations.c.organization_id.in_(_vals(organizations)),
+            )
+        )
+    if _vals(modalities):
+        conds.append(model_col.in_(select(s.models.c.model_id).where(s.models.c.modality.in_(_vals(modalities)))))
+    return conds
+
+
+def release_conditions(
+    start=None,
+    end=None,
+    licence_families=None,
+    licence_ids=None,
+    openness_levels=None,
+    organizations=None,
+    modalities=None,
+    **_ignored,
+) -> list:
+    """WHERE conditions on the releases table for the shared filters."""
+    r = s.releases.c
+    conds = _date_range(r.date, start, end)
+    if _vals(openness_levels):
+        conds.append(r.openness_level.in_([int(v) for v in _vals(openness_levels)]))
+    if _vals(licence_families):
+        conds.append(_licence_family_cond(_vals(licence_families)))
+    if _vals(licence_ids):
+        conds.append(r.licence_id.in_(_vals(licence_ids)))
+    conds += _model_conds(r.model_id, organizations, modalities)
+    return conds
+
+
+def _has_model_filter(filters: dict) -> bool:
+    return any(_vals(filters.get(k)) for k in _MODEL_FILTERS)
+
+
+def _matching_models(**filters):
+    """Model ids with at least one release that passes the model-scoped filters (date ignored)."""
+    scoped = {k: filters.get(k) for k in _MODEL_FILTERS}
+    return select(s.releases.c.model_id).where(*release_conditions(**scoped))
+
+
+def incident_conditions(start=None, end=None, incident_types=None, **filters) -> list:
+    """WHERE conditions on incidents: date, type, and links to models that pass the model filters.
+
+    Incidents linked to no model (most policy events) are kept only while no
+    model-scoped filter (licence, openness, organisation, modality) is active.
+    """
+    i = s.incidents.c
+    conds = _date_range(i.date, start, end)
+    if _vals(incident_types):
+        conds.append(i.type.in_(_vals(incident_types)))
+    if _has_model_filter(filters):
+        conds.append(
+            i.incident_id.in_(
+                select(s.incident_links.c.incident_id).where(
+                    s.incident_links.c.model_id.in_(_matching_models(**filters))
+                )
+            )
+        )
+    return conds
+
+
+def _sources_of(entity: str, id_col):
+    """Space-separated URLs of a row's sources, as a correlated scalar subquery."""
+    return (
+        select(func.aggregate_strings(s.sources.c.url, " "))
+        .select_from(s.citations.join(s.sources, s.citations.c.source_id == s.sources.c.source_id))
+        .where(s.citations.c.entity == entity, s.citations.c.entity_id == id_col)
+        .scalar_subquery()
+    )
+
+
+def _level_name(col):
+    return case({k: v for k, v in OPENNESS_LEVELS.items()}, value=col, else_=UNKNOWN)
+
+
+def releases(engine: Engine, limit: int | None = None, **filters) -> pd.DataFrame:
+    """Release events with their model, lead developer, licence and sources, oldest first."""
+    r, m, lic, o = s.releases.c, s.models.c, s.licences.c, s.organizations.c
+    stmt = (
+        select(
+            r.release_id,
+            r.model_id,
+            m.name.label("model"),
+            m.modality,
+            m.organization_id,
+            o.name.label("organization"),
+            r.date,
+            r.date_precision,
+            r.year,
+            r.event_type,
+            r.openness_level,
+            _level_name(r.openness_level).label("openness"),
+            r.gating,
+            r.licence_id,
+            func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
+            func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+            r.weights,
+            r.inference_code,
+            r.training_code,
+            r.training_data,
+            r.documentation,
+            m.parameters,
+            r.notes,
+            r.source_ids,
+            _sources_of("releases", r.release_id).label("source_urls"),
+        )
+        .select_from(
+            s.releases.join(s.models, r.model_id == m.model_id)
+            .join(s.organizations, m.organization_id == o.organization_id)
+            .outerjoin(s.licences, r.licence_id == lic.licence_id)
+        )
+        .where(*release_conditions(**filters))
+        .order_by(r.date, r.release_id)
+    )
+    if limit:
+        stmt = stmt.limit(int(limit))
+    return read(engine, stmt)
+
+
+def count_releases(engine: Engine, **filters) -> int:
+    """How many release events pass the filters."""
+    stmt = select(func.count()).select_from(s.releases).where(*release_conditions(**filters))
+    return int(read(engine, stmt).iloc[0, 0])
+
+
+def releases_by_year_level(engine: Engine, **filters) -> pd.DataFrame:
+    """Release events per year and openness level (aggregated in SQL)."""
+    r = s.releases.c
+    stmt = (
+        select(r.year, r.openness_level, func.count().label("releases"))
+        .where(*release_conditions(**filters))
+        .group_by(r.year, r.openness_level)
+        .order_by(r.year, r.openness_level)
+    )
+    return read(engine, stmt)
+
+
+def licence_families_by_year(engine: Engine, **filters) -> pd.DataFrame:
+    """Release events per year and licence family ('unknown' where no licence is recorded)."""
+    r, lic = s.releases.c, s.licences.c
+    family = func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family")
+    stmt = (
+        select(r.year, family, func.count().label("releases"))
+        .select_from(s.releases.outerjoin(s.licences, r.licence_id == lic.licence_id))
+        .where(*release_conditions(**filters))
+        .group_by(r.year, family)
+        .order_by(r.year, family)
+    )
+    return read(engine, stmt)
+
+
+def incidents(engine: Engine, search: str | None = None, statuses=None, limit: int | None = None, **filters):
+    """Incidents with their linked models and sources, oldest first; `search` matches title and summary."""
+    i, lk, m = s.incidents.c, s.incident_links.c, s.models.c
+    linked = (
+        select(func.aggregate_strings(m.name, "; "))
+        .select_from(s.incident_links.join(s.models, lk.model_id == m.model_id))
+        .where(lk.incident_id == i.incident_id)
+        .scalar_subquery()
+    )
+    conds = incident_conditions(**filters)
+    if search:
+        pattern = f"%{search.lower()}%"
+        conds.append(or_(func.lower(i.title).like(pattern), func.lower(i.summary).like(pattern)))
+    if _vals(statuses):
+        conds.append(i.status.in_(_vals(statuses)))
+    stmt = (
+        select(
+            i.incident_id,
+            i.title,
+            i.date,
+            i.date_precision,
+            i.year,
+            i.type,
+            i.status,
+            i.severity,
+            i.jurisdiction,
+            i.court,
+            i.docket,
+            i.summary,
+            i.notes,
+            linked.label("models"),
+            i.source_ids,
+            _sources_of("incidents", i.incident_id).label("source_urls"),
+        )
+        .where(*conds)
+        .order_by(i.date, i.incident_id)
+    )
+    if limit:
+        stmt = stmt.limit(int(limit))
+    return read(engine, stmt)
+
+
+def count_incidents(engine: Engine, **filters) -> int:
+    """How many incidents pass the filters."""
+    stmt = select(func.count()).select_from(s.incidents).where(*incident_conditions(**filters))
+    return int(read(engine, stmt).iloc[0, 0])
+
+
+def incidents_by_year_type(engine: Engine, **filters) -> pd.DataFrame:
+    """Incidents per year and type (aggregated in SQL)."""
+    i = s.incidents.c
+    stmt = (
+        select(i.year, i.type, func.count().label("incidents"))
+        .where(*incident_conditions(**filters))
+        .group_by(i.year, i.type)
+        .order_by(i.year, i.type)
+    )
+    return read(engine, stmt)
+
+
+def _max_level_per_model(**filters):
+    """Each model's highest openness level among releases passing the filters, and its first release date."""
+    r = s.releases.c
+    return (
+        select(
+            r.model_id,
+            func.max(r.openness_level).label("max_level"),
+            func.min(r.date).label("first_release"),
+        )
+        .where(*release_conditions(**filters))
+        .group_by(r.model_id)
+        .subquery()
+    )
+
+
+def incident_links(engine: Engine, **filters) -> pd.DataFrame:
+    """Model-incident links with the incident, the model's highest openness level and the link's reasoning."""
+    lk, i, m = s.incident_links.c, s.incidents.c, s.models.c
+    levels = _max_level_per_model(**{k: v for k, v in filters.items() if k not in ("start", "end")})
+    stmt = (
+        select(
+            lk.link_id,
+            lk.incident_id,
+            i.title.label("incident"),
+            i.date.label("incident_date"),
+            i.year,
+            i.type,
+            i.severity,
+            i.status,
+            lk.model_id,
+            m.name.label("model"),
+            m.modality,
+            levels.c.max_level.label("openness_level"),
+            _level_name(levels.c.max_level).label("openness"),
+            levels.c.first_release,
+            lk.release_id,
+            lk.pathway,
+            lk.openness_mattered,
+            lk.reason,
+            lk.source_ids,
+        )
+        .select_from(
+            s.incident_links.join(s.incidents, lk.incident_id == i.incident_id)
+            .join(s.models, lk.model_id == m.model_id)
+            .join(levels, levels.c.model_id == lk.model_id)
+        )
+        .where(*_date_range(i.date, filters.get("start"), filters.get("end")))
+        .where(*([i.type.in_(_vals(filters.get("incident_types")))] if _vals(filters.get("incident_types")) else []))
+        .order_by(i.date, lk.link_id)
+    )
+    return read(engine, stmt)
+
+
+def release_to_incident_lag(engine: Engine, **filters) -> pd.DataFrame:
+    """Per model: first release passing the filters, first linked incident after it, and the lag in days."""
+    links = incident_links(engine, **filters)
+    if links.empty:
+        return pd.DataFrame(
+            columns=["model_id", "model", "openness_level", "openness", "first_release", "first_incident", "lag_days"]
+        )
+    later = links[links["incident_date"] >= links["first_release"]]
+    first = later.sort_values("incident_date").groupby("model_id", as_index=False).first()
+    out = first[["model_id", "model", "openness_level", "openness", "first_release", "incident_date"]].rename(
+        columns={"incident_date": "first_incident"}
+    )
+    out["lag_days"] = (pd.to_datetime(out["first_incident"]) - pd.to_datetime(out["first_release"])).dt.days
+    return out.sort_values(["openness_level", "lag_days"]).reset_index(drop=True)
+
+
+def models(engine: Engine, **filters) -> pd.DataFrame:
+    """Models with at least one release passing the filters: size, compute, highest level, first release."""
+    m, o = s.models.c, s.organizations.c
+    levels = _max_level_per_model(**filters)
+    stmt = (
+        select(
+            m.model_id,
+            m.name.label("model"),
+            m.organization_id,
+            o.name.label("organization"),
+            m.modality,
+            m.family,
+            m.parameters,
+            m.training_compute_flop,
+            levels.c.max_level.label("openness_level"),
+            _level_name(levels.c.max_level).label("openness"),
+            levels.c.first_release,
+            m.description,
+            m.source_ids,
+        )
+        .select_from(
+            s.models.join(levels, levels.c.model_id == m.model_id).join(
+                s.organizations, m.organization_id == o.organization_id
+            )
+        )
+        .order_by(levels.c.first_release, m.model_id)
+    )
+    return read(engine, stmt)
+
+
+def model_list(engine: Engine) -> pd.DataFrame:
+    """Every model id and name, for pickers."""
+    return read(engine, select(s.models.c.model_id, s.models.c.name).order_by(s.models.c.name))
+
+
+def model_profile(engine: Engine, model_id: str) -> dict[str, pd.DataFrame]:
+    """Everything about one model: its row, developers, release events, incidents and sources."""
+    m, mo, o = s.models.c, s.model_organizations.c, s.organizations.c
+    model = read(engine, select(s.models).where(m.model_id == model_id))
+    developers = read(
+        engine,
+        select(o.organization_id, o.name, o.country, o.kind)
+        .select_from(s.model_organizations.join(s.organizations, mo.organization_id == o.organization_id))
+        .where(mo.model_id == model_id)
+        .order_by(mo.position),
+    )
+    rel = releases_for_model(engine, model_id)
+    links = read(
+        engine,
+        select(
+            s.incidents.c.incident_id,
+            s.incidents.c.title,
+            s.incidents.c.date,
+            s.incidents.c.type,
+            s.incidents.c.status,
+            s.incidents.c.severity,
+            s.incident_links.c.release_id,
+            s.incident_links.c.pathway,
+            s.incident_links.c.openness_mattered,
+            s.incident_links.c.reason,
+        )
+        .select_from(s.incident_links.join(s.incidents, s.incident_links.c.incident_id == s.incidents.c.incident_id))
+        .where(s.incident_links.c.model_id == model_id)
+        .order_by(s.incidents.c.date),
+    )
+    ids = set(rel["release_id"]) | {model_id} | set(links["incident_id"])
+    cited = read(
+        engine,
+        select(s.citations.c.entity, s.citations.c.entity_id, s.sources)
+        .select_from(s.citations.join(s.sources, s.citations.c.source_id == s.sources.c.source_id))
+        .where(s.citations.c.entity_id.in_(sorted(ids)))
+        .order_by(s.sources.c.source_id),
+    )
+    return {"model": model, "developers": developers, "releases": rel, "incidents": links, "sources": cited}
+
+
+def releases_for_model(engine: Engine, model_id: str) -> pd.DataFrame:
+    """One model's release events, oldest first."""
+    r, lic = s.releases.c, s.licences.c
+    stmt = (
+        select(
+            r.release_id,
+            r.date,
+            r.date_precision,
+            r.event_type,
+            r.openness_level,
+            _level_name(r.openness_level).label("openness"),
+            r.gating,
+            r.licence_id,
+            func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
+            func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+            r.weights,
+            r.inference_code,
+            r.training_code,
+            r.training_data,
+            r.documentation,
+            r.notes,
+            r.source_ids,
+        )
+        .select_from(s.releases.outerjoin(s.licences, r.licence_id == lic.licence_id))
+        .where(r.model_id == model_id)
+        .order_by(r.date, r.release_id)
+    )
+    return read(engine, stmt)
+
+
+def licences(engine: Engine, licence_families=None, licence_ids=None, **_ignored) -> pd.DataFrame:
+    """The licence catalogue with every term, and how many release events use each licence."""
+    lic, r = s.licences.c, s.releases.c
+    used = select(func.count()).where(r.licence_id == lic.licence_id).scalar_subquery()
+    conds = []
+    if _vals(licence_families):
+        conds.append(lic.family.in_(_vals(licence_families)))
+    if _vals(licence_ids):
+        conds.append(lic.licence_id.in_(_vals(licence_ids)))
+    stmt = select(s.licences, used.label("releases")).where(*conds).order_by(lic.family, lic.name, lic.version)
+    return read(engine, stmt)
+
+
+def incident_steps(engine: Engine, incident_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Dated steps (status history) of incidents, oldest first."""
+    st = s.incident_steps.c
+    cond = st.incident_id.in_(_vals(incident_ids)) if incident_ids is not None else true()
+    return read(engine, select(s.incident_steps).where(cond).order_by(st.incident_id, st.date))
+
+
+def context_events(engine: Engine, start=None, end=None, **_ignored) -> pd.DataFrame:
+    """Context events (platforms, studies, estimates) in the date range."""
+    c = s.context_events.c
+    return read(engine, select(s.context_events).where(*_date_range(c.date, start, end)).order_by(c.date))
+
+
+def sources(engine: Engine, source_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Sources, all or the given ids."""
+    cond = s.sources.c.source_id.in_(_vals(source_ids)) if source_ids is not None else true()
+    return read(engine, select(s.sources).where(cond).order_by(s.sources.c.source_id))
+
+
+def filter_options(engine: Engine) -> dict:
+    """The values each shared filter can take, from the database."""
+    r = s.releases.c
+    bounds = read(engine, select(func.min(r.date).label("first"), func.max(r.date).label("last")))
+    inc = read(engine, select(func.min(s.incidents.c.date).label("first"), func.max(s.incidents.c.date).label("last")))
+    firsts = [d for d in (bounds["first"][0], inc["first"][0]) if d]
+    lasts = [d for d in (bounds["last"][0], inc["last"][0]) if d]
+    return {
+        "first_date": min(firsts) if firsts else None,
+        "last_date": max(lasts) if lasts else None,
+        "licences": read(
+            engine, select(s.licences.c.licence_id, s.licences.c.name, s.licences.c.family).order_by(s.licences.c.name)
+        ),
+        "organizations": read(
+            engine,
+            select(s.organizations.c.organization_id, s.organizations.c.name)
+            .where(exists().where(s.model_organizations.c.organization_id == s.organizations.c.organization_id))
+            .order_by(s.organizations.c.name),
+        ),
+    }
+
+
+def table(engine: Engine, name: str) -> pd.DataFrame:
+    """A whole public table, for full downloads; `name` must be one of the schema's tables."""
+    if name not in s.TABLES:
+        raise ValueError(f"unknown table '{name}'")
+    return read(engine, select(s.TABLES[name]))
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    """Rows in every public table."""
+    return {name: int(read(engine, select(func.count()).select_from(t)).iloc[0, 0]) for name, t in s.TABLES.items()}
+
+
+def build_info(engine: Engine) -> dict[str, str]:
+    """What the build recorded: data hash, build time, schema version."""
+    df = read(engine, select(s.build_info))
+    return dict(zip(df["key"], df["value"], strict=True))
+
+
+def model_exists(engine: Engine, model_id: str) -> bool:
+    """Whether a model id is in the database."""
+    stmt = select(func.count()).select_from(s.models).where(s.models.c.model_id == model_id)
+    return bool(read(engine, stmt).iloc[0, 0])

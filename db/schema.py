@@ -1,0 +1,103 @@
+"""SQLAlchemy Core tables generated from the data contract in db/spec.py."""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from db import spec
+
+metadata = MetaData()
+
+_KEY_COLUMN = {
+    "sources": "source_id",
+    "organizations": "organization_id",
+    "licences": "licence_id",
+    "models": "model_id",
+    "releases": "release_id",
+    "incidents": "incident_id",
+    "context_events": "event_id",
+}
+
+
+def _column(table: spec.TableSpec, col: spec.Col) -> Column:
+    """The SQL column for one contract column."""
+    single_key = len(table.key) == 1 and col.name == table.key[0]
+    if col.kind == "ref":
+        target = f"{col.ref}.{_KEY_COLUMN[col.ref]}"
+        return Column(col.name, String(128), ForeignKey(target), nullable=not col.required, index=True)
+    sql_type = {
+        "int": BigInteger(),
+        "float": Float(),
+        "level": Integer(),
+        "date": String(10),
+        "precision": String(8),
+        "enum": String(32),
+        "id": String(128),
+        "licence_id": String(128),
+        "country": String(8),
+        "jurisdiction": String(16),
+    }.get(col.kind, Text())
+    return Column(col.name, sql_type, primary_key=single_key, nullable=not (col.required or single_key))
+
+
+def _table(t: spec.TableSpec) -> Table:
+    cols = [_column(t, c) for c in t.cols]
+    extra: list = []
+    if t.name == "models":
+        cols.append(Column("organization_id", String(128), ForeignKey("organizations.organization_id"), index=True))
+    if t.name in ("releases", "incidents"):
+        cols.append(Column("year", Integer(), nullable=False, index=True))
+        extra.append(Index(f"ix_{t.name}_date", "date"))
+    if t.name == "incident_links":
+        cols.insert(0, Column("link_id", String(400), primary_key=True))
+    if t.name == "incident_steps":
+        cols.insert(0, Column("step_id", String(300), primary_key=True))
+        extra.append(UniqueConstraint("incident_id", "date", "status"))
+    return Table(t.name, metadata, *cols, *extra)
+
+
+TABLES: dict[str, Table] = {t.name: _table(t) for t in spec.TABLES}
+
+sources = TABLES["sources"]
+organizations = TABLES["organizations"]
+licences = TABLES["licences"]
+models = TABLES["models"]
+releases = TABLES["releases"]
+incidents = TABLES["incidents"]
+incident_links = TABLES["incident_links"]
+incident_steps = TABLES["incident_steps"]
+context_events = TABLES["context_events"]
+
+model_organizations = Table(
+    "model_organizations",
+    metadata,
+    Column("model_id", String(128), ForeignKey("models.model_id"), primary_key=True),
+    Column("organization_id", String(128), ForeignKey("organizations.organization_id"), primary_key=True),
+    Column("position", Integer(), nullable=False),
+)
+
+citations = Table(
+    "citations",
+    metadata,
+    Column("entity", String(32), primary_key=True),
+    Column("entity_id", String(400), primary_key=True),
+    Column("source_id", String(128), ForeignKey("sources.source_id"), primary_key=True),
+    Index("ix_citations_source", "source_id"),
+)
+
+build_info = Table(
+    "build_info",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text(), nullable=False),
+)

@@ -1,0 +1,223 @@
+"""The public data contract: every table, its columns and their rules, defined once.
+
+The schema (db/schema.py), validation (db/validate.py) and the docs test all read
+this module, so a column cannot exist in one place and be missing in another.
+"""
+
+from dataclasses import dataclass, field
+
+from db import vocab
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a data file and of its database table."""
+
+    name: str
+    kind: str  # id, text, enum, int, float, date, precision, ref, reflist, url, sources, level
+    required: bool = False
+    values: tuple = ()
+    ref: str | None = None  # referenced table for ref / reflist
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table: its file in data/, its key and its columns."""
+
+    name: str
+    key: tuple[str, ...]
+    cols: tuple[Col, ...]
+    needs_source: bool = True
+    derived: tuple[str, ...] = field(default=())
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def columns(self) -> list[str]:
+        return [c.name for c in self.cols]
+
+    def col(self, name: str) -> Col:
+        return next(c for c in self.cols if c.name == name)
+
+
+def _dated() -> tuple[Col, Col]:
+    return Col("date", "date", True), Col("date_precision", "precision", True, vocab.DATE_PRECISIONS)
+
+
+def _components() -> tuple[Col, ...]:
+    return tuple(Col(c, "enum", True, vocab.COMPONENT_STATES) for c in vocab.COMPONENTS)
+
+
+def _term_clauses() -> tuple[Col, ...]:
+    return tuple(Col(f"{t}_clause", "text") for t in vocab.LICENCE_TERMS)
+
+
+SOURCES = TableSpec(
+    "sources",
+    ("source_id",),
+    (
+        Col("source_id", "id", True),
+        Col("url", "url", True),
+        Col("title", "text", True),
+        Col("publisher", "text", True),
+        Col("date_published", "date"),
+        Col("date_accessed", "date", True),
+    ),
+    needs_source=False,
+)
+
+ORGANIZATIONS = TableSpec(
+    "organizations",
+    ("organization_id",),
+    (
+        Col("organization_id", "id", True),
+        Col("name", "text", True),
+        Col("aliases", "text"),
+        Col("country", "country"),
+        Col("kind", "enum", True, vocab.ORG_KINDS),
+    ),
+    needs_source=False,
+)
+
+MODELS = TableSpec(
+    "models",
+    ("model_id",),
+    (
+        Col("model_id", "id", True),
+        Col("name", "text", True),
+        Col("organization_ids", "reflist", True, ref="organizations"),
+        Col("modality", "enum", True, vocab.MODALITIES),
+        Col("parameters", "int", low=1),
+        Col("training_compute_flop", "float", low=1),
+        Col("family", "text"),
+        Col("base_model_id", "ref", ref="models"),
+        Col("description", "text", True),
+        Col("notes", "text"),
+        Col("source_ids", "sources", True),
+    ),
+    derived=("organization_id",),
+)
+
+LICENCES = TableSpec(
+    "licences",
+    ("licence_id",),
+    (
+        Col("licence_id", "licence_id", True),
+        Col("name", "text", True),
+        Col("version", "text"),
+        Col("family", "enum", True, vocab.LICENCE_FAMILIES),
+        Col("url", "url"),
+        Col("commercial_use", "enum", False, vocab.PERMISSION),
+        Col("scale_threshold_kind", "enum", False, vocab.THRESHOLD_KINDS),
+        Col("scale_threshold_value", "float", low=1),
+        Col("use_restrictions", "enum", False, vocab.YES_NO),
+        Col("restrictions_bind_derivatives", "enum", False, vocab.YES_NO_NA),
+        Col("modification", "enum", False, vocab.PERMISSION),
+        Col("redistribution", "enum", False, vocab.PERMISSION),
+        Col("output_restriction", "enum", False, vocab.YES_NO),
+        Col("attribution", "enum", False, vocab.YES_NO),
+        Col("osi_approved", "enum", False, vocab.YES_NO_NA),
+        *_term_clauses(),
+        Col("notes", "text"),
+        Col("source_ids", "sources", True),
+    ),
+)
+
+RELEASES = TableSpec(
+    "releases",
+    ("release_id",),
+    (
+        Col("release_id", "id", True),
+        Col("model_id", "ref", True, ref="models"),
+        *_dated(),
+        Col("event_type", "enum", True, vocab.EVENT_TYPES),
+        Col("openness_level", "level", True, low=0, high=5),
+        Col("gating", "enum", False, vocab.GATING),
+        Col("licence_id", "ref", ref="licences"),
+        *_components(),
+        Col("notes", "text"),
+        Col("source_ids", "sources", True),
+    ),
+    derived=("year",),
+)
+
+INCIDENTS = TableSpec(
+    "incidents",
+    ("incident_id",),
+    (
+        Col("incident_id", "id", True),
+        Col("title", "text", True),
+        *_dated(),
+        Col("type", "enum", True, vocab.INCIDENT_TYPES),
+        Col("summary", "text", True),
+        Col("jurisdiction", "jurisdiction"),
+        Col("status", "enum", True, vocab.INCIDENT_STATUSES),
+        Col("severity", "level", True, low=0, high=3),
+        Col("court", "text"),
+        Col("docket", "text"),
+        Col("notes", "text"),
+        Col("source_ids", "sources", True),
+    ),
+    derived=("year",),
+)
+
+INCIDENT_LINKS = TableSpec(
+    "incident_links",
+    ("incident_id", "model_id", "release_id"),
+    (
+        Col("incident_id", "ref", True, ref="incidents"),
+        Col("model_id", "ref", True, ref="models"),
+        Col("release_id", "ref", ref="releases"),
+        Col("pathway", "enum", True, vocab.PATHWAYS),
+        Col("openness_mattered", "enum", True, vocab.OPENNESS_MATTERED),
+        Col("reason", "text", True),
+        Col("source_ids", "sources", True),
+    ),
+    derived=("link_id",),
+)
+
+INCIDENT_STEPS = TableSpec(
+    "incident_steps",
+    ("incident_id", "date", "status"),
+    (
+        Col("incident_id", "ref", True, ref="incidents"),
+        *_dated(),
+        Col("status", "enum", True, vocab.INCIDENT_STATUSES),
+        Col("description", "text", True),
+        Col("source_ids", "sources", True),
+    ),
+    derived=("step_id",),
+)
+
+CONTEXT_EVENTS = TableSpec(
+    "context_events",
+    ("event_id",),
+    (
+        Col("event_id", "id", True),
+        Col("title", "text", True),
+        *_dated(),
+        Col("kind", "enum", True, vocab.CONTEXT_KINDS),
+        Col("organization_ids", "reflist", ref="organizations"),
+        Col("model_ids", "reflist", ref="models"),
+        Col("summary", "text", True),
+        Col("source_ids", "sources", True),
+    ),
+)
+
+# Build order: every table comes after the tables it references.
+TABLES: tuple[TableSpec, ...] = (
+    SOURCES,
+    ORGANIZATIONS,
+    LICENCES,
+    MODELS,
+    RELEASES,
+    INCIDENTS,
+    INCIDENT_LINKS,
+    INCIDENT_STEPS,
+    CONTEXT_EVENTS,
+)
+BY_NAME = {t.name: t for t in TABLES}

@@ -1,0 +1,322 @@
+"""Validation of data files and imports: every problem named by file, line, column and reason."""
+
+import csv
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from db import spec
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]{0,127}$")
+LICENCE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-+]{0,127}$")
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+JURISDICTION_RE = re.compile(r"^([A-Z]{2}|EU|global)$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_TEXT = 10_000
+EARLIEST = dt.date(1950, 1, 1)
+SHOWN_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one cell (or row, or file)."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: column '{self.column}': {self.reason}" if self.column else f"{where}: {self.reason}"
+
+
+class ValidationError(Exception):
+    """Raised with every problem found; nothing has been written when it is raised."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self, limit: int = SHOWN_PROBLEMS) -> str:
+        lines = [str(p) for p in self.problems[:limit]]
+        more = len(self.problems) - limit
+        if more > 0:
+            lines.append(f"... and {more} more problem{'s' if more > 1 else ''}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Record:
+    """A validated row: where it came from and its typed values."""
+
+    file: str
+    line: int
+    values: dict
+
+
+def split_list(cell: str | None) -> list[str]:
+    """The items of a ';'-separated cell."""
+    return [item.strip() for item in (cell or "").split(";") if item.strip()]
+
+
+def parse_date(text: str) -> dt.date | None:
+    """An ISO date, or None when the text is not a real calendar date."""
+    if not DATE_RE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _convert(col: spec.Col, raw: str, today: dt.date) -> tuple[object, str | None]:
+    """Convert one non-empty cell; returns (value, reason-if-invalid)."""
+    kind = col.kind
+    if CONTROL_RE.search(raw):
+        return None, "contains control characters"
+    if len(raw) > MAX_TEXT:
+        return None, f"is longer than {MAX_TEXT} characters"
+    if kind == "id":
+        return raw, None if ID_RE.match(raw) else f"'{raw}' is not a valid id (lowercase a-z, 0-9, '.', '-')"
+    if kind in ("ref",) and col.ref != "licences":
+        return raw, None if ID_RE.match(raw) else f"'{raw}' is not a valid id"
+    if kind == "licence_id" or (kind == "ref" and col.ref == "licences"):
+        return raw, None if LICENCE_ID_RE.match(raw) else f"'{raw}' is not a valid licence id"
+    if kind in ("enum", "precision"):
+        if raw in col.values:
+            return raw, None
+        return None, f"'{raw}' is not one of: {', '.join(col.values)}"
+    if kind in ("int", "level"):
+        if not re.fullmatch(r"-?\d+", raw):
+            return None, f"'{raw}' is not a whole number"
+        value = int(raw)
+        return value, _range_reason(col, value)
+    if kind == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            return None, f"'{raw}' is not a number"
+        if not math.isfinite(value):
+            return None, f"'{raw}' is not a finite number"
+        return value, _range_reason(col, value)
+    if kind == "date":
+        day = parse_date(raw)
+        if day is None:
+            return None, f"'{raw}' is not a valid date (YYYY-MM-DD)"
+        if day > today:
+            return None, f"'{raw}' is in the future"
+        if day < EARLIEST:
+            return None, f"'{raw}' is before {EARLIEST.isoformat()}"
+        return raw, None
+    if kind == "url":
+        return raw, None if URL_RE.match(raw) else f"'{raw[:80]}' is not an http(s) URL"
+    if kind == "country":
+        return raw, None if COUNTRY_RE.match(raw) else f"'{raw}' is not an ISO 3166-1 alpha-2 code"
+    if kind == "jurisdiction":
+        ok = JURISDICTION_RE.match(raw)
+        return raw, None if ok else f"'{raw}' is not an ISO alpha-2 code, 'EU' or 'global'"
+    if kind in ("reflist", "sources"):
+        items = split_list(raw)
+        bad = [i for i in items if not ID_RE.match(i)]
+        return ";".join(items), f"'{bad[0]}' is not a valid id" if bad else None
+    return raw, None
+
+
+def _range_reason(col: spec.Col, value: float) -> str | None:
+    if col.low is not None and value < col.low:
+        return f"{value:g} is below the minimum {col.low:g}" if value >= 0 else f"{value:g} is negative"
+    if col.high is not None and value > col.high:
+        return f"{value:g} is above the maximum {col.high:g}"
+    return None
+
+
+def check_row(table: spec.TableSpec, file: str, line: int, row: dict, today: dt.date) -> tuple[Record, list[Problem]]:
+    """Type-check one row against its table's columns."""
+    problems: list[Problem] = []
+    values: dict = {}
+    for col in table.cols:
+        raw = (row.get(col.name) or "").strip()
+        if not raw:
+            values[col.name] = None
+            if col.required:
+                problems.append(Problem(file, line, col.name, "is required but empty"))
+            continue
+        value, reason = _convert(col, raw, today)
+        if reason:
+            problems.append(Problem(file, line, col.name, reason))
+        values[col.name] = value
+    problems += _row_rules(table, file, line, values)
+    return Record(file, line, values), problems
+
+
+def _row_rules(table: spec.TableSpec, file: str, line: int, v: dict) -> list[Problem]:
+    """Rules that involve more than one cell of the same row."""
+    problems = []
+    if "date_precision" in v and v.get("date") and v.get("date_precision"):
+        day = dt.date.fromisoformat(v["date"])
+        if v["date_precision"] == "month" and day.day != 1:
+            problems.append(Problem(file, line, "date", "month precision needs the first day of the month"))
+        if v["date_precision"] == "year" and (day.month, day.day) != (1, 1):
+            problems.append(Problem(file, line, "date", "year precision needs January 1st"))
+    if table.name == "licences":
+        kind, value = v.get("scale_threshold_kind"), v.get("scale_threshold_value")
+        if kind in ("users", "revenue") and value is None:
+            problems.append(Problem(file, line, "scale_threshold_value", f"is required when the threshold is {kind}"))
+        if kind == "none" and value is not None:
+            problems.append(Problem(file, line, "scale_threshold_value", "must be empty when the threshold is none"))
+    if table.name == "models" and v.get("base_model_id") and v.get("base_model_id") == v.get("model_id"):
+        problems.append(Problem(file, line, "base_model_id", "a model cannot be its own base model"))
+    if table.name == "sources" and v.get("date_published") and v.get("date_accessed"):
+        if v["date_published"] > v["date_accessed"]:
+            problems.append(Problem(file, line, "date_published", "is after date_accessed"))
+    return problems
+
+
+def read_csv(path: Path, table: spec.TableSpec, today: dt.date, label: str | None = None):
+    """Read and type-check one data file; returns (records, problems)."""
+    label = label or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return [], [Problem(label, 0, "", "file is missing")]
+    except UnicodeDecodeError as exc:
+        return [], [Problem(label, 0, "", f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")]
+    return read_csv_text(text, table, today, label)
+
+
+def read_csv_text(text: str, table: spec.TableSpec, today: dt.date, label: str):
+    """Type-check CSV text for one table; returns (records, problems)."""
+    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    problems: list[Problem] = []
+    records: list[Record] = []
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [Problem(label, 1, "", "file is empty (a header row is required)")]
+    except csv.Error as exc:
+        return [], [Problem(label, 1, "", f"malformed CSV: {exc}")]
+    header = [h.strip() for h in header]
+    missing = [c for c in table.columns if c not in header]
+    unknown = [c for c in header if c not in table.columns]
+    if missing:
+        problems.append(Problem(label, 1, "", f"missing columns: {', '.join(missing)}"))
+    if unknown:
+        problems.append(Problem(label, 1, "", f"unknown columns: {', '.join(unknown)}"))
+    if missing or unknown or len(set(header)) != len(header):
+        if len(set(header)) != len(header):
+            problems.append(Problem(label, 1, "", "a column name appears twice"))
+        return [], problems
+    line = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(label, line, "", f"malformed CSV: {exc}"))
+            break
+        if not any(c.strip() for c in cells):
+            line = reader.line_num + 1
+            continue
+        if len(cells) != len(header):
+            problems.append(Problem(label, line, "", f"has {len(cells)} cells, the header has {len(header)}"))
+        else:
+            record, row_problems = check_row(table, label, line, dict(zip(header, cells, strict=True)), today)
+            records.append(record)
+            problems += row_problems
+        line = reader.line_num + 1
+    return records, problems
+
+
+def key_of(table: spec.TableSpec, values: dict) -> tuple:
+    """The natural key of a row."""
+    return tuple(values.get(k) for k in table.key)
+
+
+def check_references(records: dict[str, list[Record]], existing: dict[str, dict] | None = None) -> list[Problem]:
+    """Duplicate keys and dangling references across tables.
+
+    `existing` maps a table name to {key tuple: values} already stored (for imports);
+    rows in `records` with the same key replace them.
+    """
+    existing = existing or {}
+    problems: list[Problem] = []
+    known: dict[str, dict[tuple, dict]] = {name: dict(rows) for name, rows in existing.items()}
+    for table in spec.TABLES:
+        seen: dict[tuple, Record] = {}
+        for rec in records.get(table.name, []):
+            key = key_of(table, rec.values)
+            if key in seen:
+                first = seen[key]
+                problems.append(
+                    Problem(
+                        rec.file, rec.line, table.key[0], f"duplicate key {_show(key)} (first at line {first.line})"
+                    )
+                )
+                continue
+            seen[key] = rec
+            known.setdefault(table.name, {})[key] = rec.values
+    ids = {name: {k[0] for k in rows} for name, rows in known.items()}
+    release_model = {k[0]: v.get("model_id") for k, v in known.get("releases", {}).items()}
+    for table in spec.TABLES:
+        for rec in records.get(table.name, []):
+            problems += _dangling(table, rec, ids)
+            if table.name == "incident_links" and rec.values.get("release_id") in release_model:
+                owner = release_model[rec.values["release_id"]]
+                if owner != rec.values.get("model_id"):
+                    problems.append(
+                        Problem(
+                            rec.file,
+                            rec.line,
+                            "release_id",
+                            f"release '{rec.values['release_id']}' belongs to model '{owner}', "
+                            f"not '{rec.values.get('model_id')}'",
+                        )
+                    )
+    return problems
+
+
+def _show(key: tuple) -> str:
+    return "/".join("" if k is None else str(k) for k in key)
+
+
+def _dangling(table: spec.TableSpec, rec: Record, ids: dict[str, set]) -> list[Problem]:
+    problems = []
+    for col in table.cols:
+        value = rec.values.get(col.name)
+        if not value:
+            continue
+        if col.kind == "ref":
+            targets, target_table = [value], col.ref
+        elif col.kind == "reflist":
+            targets, target_table = split_list(value), col.ref
+        elif col.kind == "sources":
+            targets, target_table = split_list(value), "sources"
+        else:
+            continue
+        for target in targets:
+            if target not in ids.get(target_table, set()):
+                problems.append(Problem(rec.file, rec.line, col.name, f"'{target}' is not in {target_table}"))
+    return problems
+
+
+def load_dataset(data_dir: Path, today: dt.date | None = None) -> dict[str, list[Record]]:
+    """Read and validate every data file; raise ValidationError listing every problem."""
+    today = today or dt.date.today()
+    records: dict[str, list[Record]] = {}
+    problems: list[Problem] = []
+    for table in spec.TABLES:
+        path = Path(data_dir) / table.file
+        label = f"data/{table.file}" if Path(data_dir).name == "data" else str(path)
+        recs, probs = read_csv(path, table, today, label)
+        records[table.name] = recs
+        problems += probs
+    problems += check_references(records)
+    if problems:
+        raise ValidationError(problems)
+    return records

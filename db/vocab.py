@@ -1,0 +1,84 @@
+"""Controlled vocabularies: the allowed values of every enumerated column, defined once."""
+
+OPENNESS_LEVELS: dict[int, str] = {
+    0: "fully closed",
+    1: "staged",
+    2: "hosted",
+    3: "API",
+    4: "downloadable",
+    5: "fully open",
+}
+
+DATE_PRECISIONS = ("day", "month", "year")
+ORG_KINDS = ("company", "non-profit", "academic", "collective", "government")
+MODALITIES = ("text", "image", "audio", "video", "code", "multimodal")
+EVENT_TYPES = (
+    "paper",
+    "announcement",
+    "staged",
+    "hosted",
+    "api",
+    "gated",
+    "weights",
+    "open",
+    "leak",
+    "relicence",
+    "withdrawal",
+)
+GATING = ("none", "click-through", "approval")
+COMPONENT_STATES = ("open", "partial", "closed", "unknown")
+COMPONENTS = ("weights", "inference_code", "training_code", "training_data", "documentation")
+
+LICENCE_FAMILIES = (
+    "permissive",
+    "copyleft",
+    "open-rail",
+    "community",
+    "non-commercial",
+    "proprietary",
+)
+LICENCE_FAMILY_LABELS = {
+    "permissive": "permissive",
+    "copyleft": "copyleft",
+    "open-rail": "open RAIL",
+    "community": "community / custom restricted",
+    "non-commercial": "non-commercial",
+    "proprietary": "proprietary / API terms",
+}
+PERMISSION = ("allowed", "conditional", "prohibited")
+YES_NO = ("yes", "no")
+YES_NO_NA = ("yes", "no", "n/a")
+THRESHOLD_KINDS = ("none", "users", "revenue")
+LICENCE_TERMS = (
+    "commercial_use",
+    "scale_threshold",
+    "use_restrictions",
+    "modification",
+    "redistribution",
+    "output_restriction",
+    "attribution",
+)
+
+INCIDENT_TYPES = ("copyright", "misuse", "leak", "safety", "privacy", "bias", "security", "policy")
+INCIDENT_STATUSES = (
+    "reported",
+    "confirmed",
+    "resolved",
+    "filed",
+    "pending",
+    "dismissed-in-part",
+    "dismissed",
+    "settled",
+    "ruled",
+    "appealed",
+    "proposed",
+    "adopted",
+    "in-force",
+    "revoked",
+)
+SEVERITY = {0: "context", 1: "hazard", 2: "harm", 3: "severe harm"}
+PATHWAYS = ("training-data", "downloaded-weights", "api-or-hosted", "leak", "output-harm", "other")
+OPENNESS_MATTERED = ("yes", "no", "disputed")
+CONTEXT_KINDS = ("research", "platform", "benchmark", "product", "cost-estimate")
+
+UNKNOWN = "unknown"

@@ -178,8 +178,9 @@ def ensure_database(data_dir: Path = DATA_DIR, url: str | None = None) -> dict[s
     url = url or database_url()
     if is_sqlite(url):
         path = sqlite_path(url)
-        newest = max((Path(data_dir) / t.file).stat().st_mtime for t in spec.TABLES)
-        if path.exists() and path.stat().st_mtime >= newest:
+        files = [Path(data_dir) / t.file for t in spec.TABLES]
+        newest = max((f.stat().st_mtime for f in files if f.exists()), default=0.0)
+        if path.exists() and all(f.exists() for f in files) and path.stat().st_mtime >= newest:
             return None
         result = build(data_dir, url)
         if result is None and path.exists():

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
-DEFAULT_DB = DATA_DIR / "observatory.db"
+DATA_DIR = Path(os.environ.get("OBSERVATORY_DATA_DIR") or ROOT / "data")
+DEFAULT_DB = ROOT / "data" / "observatory.db"
 BUSY_TIMEOUT_MS = 10_000
 QUERY_TIME_LIMIT_S = 10.0
 

@@ -535,3 +535,11 @@ def model_exists(engine: Engine, model_id: str) -> bool:
     """Whether a model id is in the database."""
     stmt = select(func.count()).select_from(s.models).where(s.models.c.model_id == model_id)
     return bool(read(engine, stmt).iloc[0, 0])
+
+
+def events_by_id(engine: Engine, release_ids: Iterable[str] = (), incident_ids: Iterable[str] = ()) -> pd.DataFrame:
+    """Dates of the named release events and incidents (for annotating charts); missing ids are skipped."""
+    r, i = s.releases.c, s.incidents.c
+    rel = read(engine, select(r.release_id.label("id"), r.date).where(r.release_id.in_(_vals(release_ids))))
+    inc = read(engine, select(i.incident_id.label("id"), i.date).where(i.incident_id.in_(_vals(incident_ids))))
+    return pd.concat([rel, inc], ignore_index=True).sort_values("date").reset_index(drop=True)

@@ -1,0 +1,78 @@
+"""Pure figure builders: DataFrame in, go.Figure out. No Streamlit, no queries.
+
+The palette and order of the six openness levels, the incident types and the
+licence families are defined here once and used by every chart.
+"""
+
+import plotly.graph_objects as go
+
+from db import vocab
+
+UNKNOWN_COLOUR = "#9E9E9E"
+
+# Viridis stops without its darkest and lightest ends: ordered, colour-blind
+# safe, and legible on both light and dark backgrounds.
+LEVEL_COLOURS: dict[int, str] = {
+    0: "#46327E",
+    1: "#365C8D",
+    2: "#277F8E",
+    3: "#1FA187",
+    4: "#4AC16D",
+    5: "#A0DA39",
+}
+LEVEL_ORDER = list(vocab.OPENNESS_LEVELS)
+LEVEL_LABELS = {k: f"{k} {v}" for k, v in vocab.OPENNESS_LEVELS.items()}
+
+# Okabe-Ito, with Paul Tol's wine for policy events.
+INCIDENT_COLOURS: dict[str, str] = {
+    "copyright": "#E69F00",
+    "misuse": "#D55E00",
+    "leak": "#CC79A7",
+    "safety": "#0072B2",
+    "privacy": "#56B4E9",
+    "bias": "#F0E442",
+    "security": "#009E73",
+    "policy": "#882255",
+}
+
+# Paul Tol's bright scheme.
+FAMILY_COLOURS: dict[str, str] = {
+    "permissive": "#4477AA",
+    "copyleft": "#66CCEE",
+    "open-rail": "#228833",
+    "community": "#CCBB44",
+    "non-commercial": "#EE6677",
+    "proprietary": "#AA3377",
+    vocab.UNKNOWN: UNKNOWN_COLOUR,
+}
+FAMILY_ORDER = [*vocab.LICENCE_FAMILIES, vocab.UNKNOWN]
+FAMILY_LABELS = {**vocab.LICENCE_FAMILY_LABELS, vocab.UNKNOWN: "unknown"}
+
+
+def level_colour(level) -> str:
+    """The colour of an openness level; grey when unknown."""
+    try:
+        return LEVEL_COLOURS[int(level)]
+    except (TypeError, ValueError, KeyError):
+        return UNKNOWN_COLOUR
+
+
+def base_layout(fig: go.Figure, title: str, height: int = 460) -> go.Figure:
+    """Shared layout: title, height, horizontal legend, no theme-specific colours."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        hoverlabel={"namelength": -1},
+    )
+    return fig
+
+
+def empty_figure(title: str, message: str = "No records match these filters.") -> go.Figure:
+    """A figure that says it has nothing to show, rather than an empty axis."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return base_layout(fig, title, height=300)

@@ -1,0 +1,68 @@
+"""Cached access to db.queries for the pages: the engine is a resource, results are cached data."""
+
+import pandas as pd
+import streamlit as st
+
+from db import queries
+from db.build import ensure_database
+from db.engine import QueryTimeout, make_engine
+from ui.state import Filters
+
+CACHE_TTL_S = 3600
+CACHE_ENTRIES = 256
+_ALLOWED = {
+    "releases",
+    "count_releases",
+    "releases_by_year_level",
+    "licence_families_by_year",
+    "incidents",
+    "count_incidents",
+    "incidents_by_year_type",
+    "incident_links",
+    "release_to_incident_lag",
+    "models",
+    "model_list",
+    "model_profile",
+    "releases_for_model",
+    "licences",
+    "incident_steps",
+    "context_events",
+    "sources",
+    "filter_options",
+    "table",
+    "row_counts",
+    "build_info",
+    "events_by_id",
+}
+
+
+@st.cache_resource(show_spinner="Building the database from data/ (first run only)...")
+def engine():
+    """The read-only engine, after building the database if it is missing or stale."""
+    ensure_database()
+    return make_engine(readonly=True)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached(name: str, filters: Filters | None, args: tuple) -> object:
+    kwargs = dict(args)
+    if filters is not None:
+        kwargs.update(filters.kwargs())
+    return getattr(queries, name)(engine(), **kwargs)
+
+
+def get(name: str, filters: Filters | None = None, **kwargs) -> pd.DataFrame:
+    """Run a named query (cached); a query cut off for time stops the page with a message."""
+    if name not in _ALLOWED:
+        raise ValueError(f"unknown query '{name}'")
+    args = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    try:
+        return _cached(name, filters, args)
+    except QueryTimeout as exc:
+        st.warning(str(exc))
+        st.stop()
+
+
+def total(kind: str) -> int:
+    """Unfiltered row count of a table, the N in 'n shown of N'."""
+    return get("row_counts")[kind]

@@ -1,0 +1,114 @@
+"""Widgets shared by the pages: URL-bound page choices, chart rendering and the chart footer."""
+
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import data, export
+from ui.state import Filters
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def filters() -> Filters:
+    """The shared filters set by the sidebar in app.py."""
+    return st.session_state.get("filters", Filters())
+
+
+def url_choice(param: str, label: str, options: list, default, *, format_func: Callable = str, kind: str = "radio"):
+    """A page choice bound to a URL parameter: read once from the URL, written back on every run.
+
+    An invalid value in the URL is ignored with a visible note.
+    """
+    key = f"url_{param}"
+    if key not in st.session_state:
+        raw = st.query_params.get(param)
+        value = default
+        if raw is not None:
+            match = next((o for o in options if str(o) == raw), None)
+            if match is None:
+                st.info(f"Ignored {param}={raw[:40]}: not one of the choices for '{label}'.")
+            else:
+                value = match
+        st.session_state[key] = value
+    if st.session_state[key] not in options:
+        st.session_state[key] = default
+    widget = {"radio": st.radio, "select": st.selectbox}[kind]
+    extra = {"horizontal": True} if kind == "radio" else {}
+    value = widget(label, options, key=key, format_func=format_func, **extra)
+    set_param(param, None if value == default else str(value))
+    return value
+
+
+def url_text(param: str, label: str, max_chars: int = 200, **kwargs) -> str:
+    """A free-text input bound to a URL parameter."""
+    key = f"url_{param}"
+    if key not in st.session_state:
+        st.session_state[key] = (st.query_params.get(param) or "")[:max_chars]
+    value = st.text_input(label, key=key, max_chars=max_chars, **kwargs)
+    set_param(param, value or None)
+    return value
+
+
+def set_param(param: str, value: str | None) -> None:
+    """Write one URL parameter, or remove it when the value is None (the default)."""
+    if value is None:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+def set_params(filter_params: dict[str, str], page_params: set[str]) -> None:
+    """Make the URL hold exactly the filters plus the current page's own parameters."""
+    for key in list(st.query_params):
+        if key not in page_params and key not in filter_params:
+            del st.query_params[key]
+    for key, value in filter_params.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def go_to(url_path: str, params: dict[str, str]) -> None:
+    """Open another page with the given URL parameters as a fresh view (used by presets and links)."""
+    from ui.pages import page_file
+    from ui.sidebar import KEYS
+
+    for key in [k for k in st.session_state if k in KEYS or str(k).startswith("url_")]:
+        del st.session_state[key]
+    st.switch_page(page_file(url_path), query_params=params)
+
+
+def preset_buttons(presets) -> None:
+    """One button per preset, with the preset's URL shown so it can be copied."""
+    for i, (label, path, params) in enumerate(presets):
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        if st.button(label, key=f"preset_{i}", help=f"/{path}?{query}"):
+            go_to(path, params)
+
+
+def chart(fig: go.Figure, key: str, **kwargs):
+    """Render a Plotly figure with the shared toolbar settings."""
+    return st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **kwargs)
+
+
+def footer(rows: pd.DataFrame, shown: int, total: int, noun: str, key: str, f: Filters | None = None) -> None:
+    """'n shown of N', the active filters in words, and downloads of exactly the rows behind the chart."""
+    f = f if f is not None else filters()
+    opts = data.get("filter_options")
+    licence_names = dict(zip(opts["licences"]["licence_id"], opts["licences"]["name"], strict=True))
+    org_names = dict(zip(opts["organizations"]["organization_id"], opts["organizations"]["name"], strict=True))
+    st.caption(f"{shown:,} {noun} shown of {total:,}. {f.describe(licence_names, org_names)}.")
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        "Download CSV", export.to_csv(rows), file_name=f"{key}.csv", mime="text/csv", key=f"dl_csv_{key}"
+    )
+    right.download_button(
+        "Download JSON", export.to_json(rows), file_name=f"{key}.json", mime="application/json", key=f"dl_json_{key}"
+    )

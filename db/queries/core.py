@@ -1,4 +1,4 @@
-"""Named read queries. Keyword filters in, pandas DataFrames out, bound parameters only.
+"""Core read queries. Keyword filters in, pandas DataFrames out, bound parameters only.
 
 Filters shared by most functions (all optional; None or empty means "no filter"):
 start, end (ISO dates, inclusive); licence_families (may include "unknown" for

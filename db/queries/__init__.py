@@ -1,0 +1,3 @@
+"""Named read queries, one module per area; every public function is re-exported here."""
+
+from db.queries.core import *  # noqa: F403

@@ -45,7 +45,7 @@ def page_file(url_path: str) -> str:
 # Events annotated on the overview chart: (release or incident id, short label).
 KEY_RELEASES = (
     ("gpt-2-2019-02-124m", "GPT-2 staged release"),
-    ("stable-diffusion-1-2022-08-weights", "Stable Diffusion released"),
+    ("stable-diffusion-1-2022-08-public", "Stable Diffusion released"),
     ("llama-2023-02-gated", "LLaMA gated release"),
     ("deepseek-r1-2025-01-weights", "DeepSeek-R1 open weights"),
 )
@@ -54,5 +54,5 @@ KEY_INCIDENTS = (
     ("andersen-v-stability", "Andersen v. Stability AI"),
     ("getty-v-stability-uk", "Getty v. Stability (UK)"),
     ("llama-weights-leak", "LLaMA leak"),
-    ("eu-ai-act-in-force", "EU AI Act in force"),
+    ("eu-ai-act-entry-into-force", "EU AI Act in force"),
 )

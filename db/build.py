@@ -67,7 +67,24 @@ def rows_for_tables(records: dict[str, list[Record]]) -> dict[str, list[dict]]:
                     {"entity": table.name, "entity_id": entity_id, "source_id": s}
                     for s in dict.fromkeys(split_list(row["source_ids"]))
                 ]
+    out["models"] = parents_first(out["models"])
     return out
+
+
+def parents_first(models: list[dict]) -> list[dict]:
+    """Order models so a base model is inserted before the models derived from it."""
+    by_id = {m["model_id"]: m for m in models}
+    ordered: dict[str, dict] = {}
+
+    def visit(model: dict, depth: int = 0) -> None:
+        base = by_id.get(model.get("base_model_id") or "")
+        if base is not None and base["model_id"] not in ordered and depth < len(models):
+            visit(base, depth + 1)
+        ordered.setdefault(model["model_id"], model)
+
+    for model in models:
+        visit(model)
+    return list(ordered.values())
 
 
 def entity_key(table: str, row: dict) -> str:

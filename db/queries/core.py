@@ -328,9 +328,10 @@ def incident_links(engine: Engine, **filters) -> pd.DataFrame:
         .select_from(
             s.incident_links.join(s.incidents, lk.incident_id == i.incident_id)
             .join(s.models, lk.model_id == m.model_id)
-            .join(levels, levels.c.model_id == lk.model_id)
+            .outerjoin(levels, levels.c.model_id == lk.model_id)
         )
         .where(*_date_range(i.date, filters.get("start"), filters.get("end")))
+        .where(*([lk.model_id.in_(_matching_models(**filters))] if _has_model_filter(filters) else []))
         .where(*([i.type.in_(_vals(filters.get("incident_types")))] if _vals(filters.get("incident_types")) else []))
         .order_by(i.date, lk.link_id)
     )

@@ -1,3 +1,4 @@
 """Named read queries, one module per area; every public function is re-exported here."""
 
 from db.queries.core import *  # noqa: F403
+from db.queries.timeline import incident_detail, release_detail  # noqa: F401

@@ -185,8 +185,18 @@ def read_csv(path: Path, table: spec.TableSpec, today: dt.date, label: str | Non
     except FileNotFoundError:
         return [], [Problem(label, 0, "", "file is missing")]
     except UnicodeDecodeError as exc:
-        return [], [Problem(label, 0, "", f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")]
+        line, column = _byte_position(path.read_bytes(), exc.start)
+        return [], [Problem(label, line, column, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")]
     return read_csv_text(text, table, today, label)
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, str]:
+    """The line number and header column of a byte offset in a CSV file (for encoding errors)."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8", "replace")]), [])
+    cells = max(len(next(csv.reader([data[line_start:offset].decode("utf-8", "replace")]), [])), 1)
+    column = header[cells - 1].strip() if cells <= len(header) else ""
+    return data.count(b"\n", 0, offset) + 1, column
 
 
 def read_csv_text(text: str, table: spec.TableSpec, today: dt.date, label: str):
@@ -203,10 +213,8 @@ def read_csv_text(text: str, table: spec.TableSpec, today: dt.date, label: str):
     header = [h.strip() for h in header]
     missing = [c for c in table.columns if c not in header]
     unknown = [c for c in header if c not in table.columns]
-    if missing:
-        problems.append(Problem(label, 1, "", f"missing columns: {', '.join(missing)}"))
-    if unknown:
-        problems.append(Problem(label, 1, "", f"unknown columns: {', '.join(unknown)}"))
+    problems += [Problem(label, 1, c, "column is missing from the header") for c in missing]
+    problems += [Problem(label, 1, c, "is not a column of this table") for c in unknown]
     if missing or unknown or len(set(header)) != len(header):
         if len(set(header)) != len(header):
             problems.append(Problem(label, 1, "", "a column name appears twice"))
@@ -224,7 +232,8 @@ def read_csv_text(text: str, table: spec.TableSpec, today: dt.date, label: str):
             line = reader.line_num + 1
             continue
         if len(cells) != len(header):
-            problems.append(Problem(label, line, "", f"has {len(cells)} cells, the header has {len(header)}"))
+            column = header[len(cells)] if len(cells) < len(header) else f"cell {len(header) + 1}"
+            problems.append(Problem(label, line, column, f"has {len(cells)} cells, the header has {len(header)}"))
         else:
             record, row_problems = check_row(table, label, line, dict(zip(header, cells, strict=True)), today)
             records.append(record)

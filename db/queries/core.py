@@ -94,7 +94,9 @@ def release_conditions(
     r = s.releases.c
     conds = _date_range(r.date, start, end)
     if _vals(openness_levels):
-        conds.append(r.openness_level.in_([int(v) for v in _vals(openness_levels)]))
+        # a value that is not a whole number matches no level (never an error)
+        levels = [int(v) for v in _vals(openness_levels) if str(v).strip().lstrip("-").isdigit()]
+        conds.append(r.openness_level.in_(levels))
     if _vals(licence_families):
         conds.append(_licence_family_cond(_vals(licence_families)))
     if _vals(licence_ids):
@@ -425,7 +427,7 @@ def model_profile(engine: Engine, model_id: str) -> dict[str, pd.DataFrame]:
         select(s.citations.c.entity, s.citations.c.entity_id, s.sources)
         .select_from(s.citations.join(s.sources, s.citations.c.source_id == s.sources.c.source_id))
         .where(s.citations.c.entity_id.in_(sorted(ids)))
-        .order_by(s.sources.c.source_id),
+        .order_by(s.sources.c.source_id, s.citations.c.entity, s.citations.c.entity_id),
     )
     return {"model": model, "developers": developers, "releases": rel, "incidents": links, "sources": cited}
 

@@ -24,12 +24,12 @@ def openness_and_incidents(
         return empty_figure(title)
     shares = level_shares(by_year_level) if not by_year_level.empty else by_year_level
     fig = make_subplots(
-        rows=2,
+        rows=3,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.08,
-        row_heights=[0.55, 0.45],
-        subplot_titles=("Share of release events by openness level", "Incidents by type"),
+        vertical_spacing=0.06,
+        row_heights=[0.45, 0.2, 0.35],
+        subplot_titles=("Share of release events by openness level", "Key events", "Incidents by type"),
     )
     for level in LEVEL_ORDER:
         part = shares[shares["openness_level"] == level] if not shares.empty else shares
@@ -63,29 +63,34 @@ def openness_and_incidents(
                 legendgroup="incidents",
                 legendgrouptitle_text="Incidents",
             ),
-            row=2,
+            row=3,
             col=1,
         )
     fig.update_layout(barmode="stack", bargap=0.15)
     fig.update_yaxes(tickformat=".0%", range=[0, 1], row=1, col=1)
-    fig.update_yaxes(title_text="incidents", row=2, col=1)
-    fig.update_xaxes(dtick=1, row=2, col=1)
-    if key_events is not None:
-        for _, ev in key_events.iterrows():
-            x = fractional_year(ev["date"])
-            fig.add_vline(x=x, line_width=1, line_dash="dot", line_color="#888888")
-            fig.add_annotation(
-                x=x,
-                y=1.0,
-                yref="paper",
-                text=ev["label"],
-                showarrow=False,
-                textangle=-90,
-                xanchor="right",
-                yanchor="top",
-                font={"size": 10},
-            )
-    base_layout(fig, title, height=640)
+    fig.update_yaxes(title_text="incidents", row=3, col=1)
+    fig.update_yaxes(visible=False, range=[-0.5, 4.6], row=2, col=1)
+    fig.update_xaxes(dtick=1, row=3, col=1)
+    if key_events is not None and not key_events.empty:
+        lane = [4 - n % 5 for n in range(len(key_events))]
+        fig.add_trace(
+            go.Scatter(
+                x=[fractional_year(d) for d in key_events["date"]],
+                y=lane,
+                mode="markers+text",
+                text=key_events["label"],
+                textposition="middle right",
+                textfont={"size": 10},
+                marker={"symbol": "diamond", "size": 8, "color": "#888888"},
+                customdata=key_events["date"],
+                hovertemplate="%{text} (%{customdata})<extra></extra>",
+                showlegend=False,
+                name="key events",
+            ),
+            row=2,
+            col=1,
+        )
+    base_layout(fig, title, height=760)
     fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top"})
     return fig
 

@@ -1,0 +1,157 @@
+"""The one write path outside the build: validated rows upserted for a named, authenticated actor.
+
+Every write the app or the import command makes goes through write_records,
+which refuses an anonymous actor before it touches the database. On SQLite the
+write is one short BEGIN IMMEDIATE transaction (WAL mode, busy timeout), so
+readers keep reading the last committed state and writers queue instead of
+failing with "database is locked".
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, delete, event, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+
+from db import schema, spec
+from db.build import entity_key, rows_for_tables
+from db.engine import database_url, is_sqlite, make_engine
+from db.validate import Record, ValidationError, check_references, key_of
+
+ID_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is writing: a name (an e-mail, a login or 'cli:user') and how they were authenticated."""
+
+    name: str | None
+    method: str = "anonymous"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not (self.name and self.name.strip()) or self.method == "anonymous"
+
+
+ANONYMOUS = Actor(None)
+
+
+class NotAuthorised(PermissionError):
+    """Raised when an anonymous actor asks to write."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import wrote."""
+
+    table: str
+    inserted: int
+    updated: int
+    actor: str
+
+    @property
+    def rows(self) -> int:
+        return self.inserted + self.updated
+
+
+def write_engine(url: str | None = None) -> Engine:
+    """A writable engine whose transactions start with BEGIN IMMEDIATE on SQLite (the writer lock up front)."""
+    url = url or database_url()
+    engine = make_engine(url)
+    if is_sqlite(url):
+
+        @event.listens_for(engine, "connect")
+        def _autocommit_driver(dbapi_conn, _record):
+            # Let SQLAlchemy's "begin" event, not the sqlite3 module, decide how transactions start.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def write_records(actor: Actor | None, table: spec.TableSpec, records: list[Record], url: str | None = None):
+    """Upsert type-checked records of one table for an authenticated actor, in one transaction.
+
+    References are checked inside the write transaction against the rows
+    already stored, so no concurrent import can slip in between the check and
+    the write. Raises NotAuthorised for an anonymous actor and ValidationError
+    (nothing written) for dangling references or duplicate keys.
+    """
+    if actor is None or actor.is_anonymous:
+        raise NotAuthorised("Only a signed-in curator can change the data.")
+    engine = write_engine(url)
+    try:
+        with engine.begin() as conn:
+            existing = existing_rows(conn)
+            problems = check_references({table.name: records}, existing)
+            if problems:
+                raise ValidationError(problems)
+            stored = existing.get(table.name, {})
+            updated = sum(1 for r in records if key_of(table, r.values) in stored)
+            upsert(conn, table, records)
+    finally:
+        engine.dispose()
+    return ImportResult(table.name, len(records) - updated, updated, actor.name)
+
+
+def existing_rows(conn: Connection) -> dict[str, dict[tuple, dict]]:
+    """Every stored row of the public tables by natural key (the `existing` of check_references)."""
+    out: dict[str, dict[tuple, dict]] = {}
+    for t in spec.TABLES:
+        cols = [schema.TABLES[t.name].c[c] for c in t.columns]
+        rows = [dict(row) for row in conn.execute(select(*cols)).mappings()]
+        out[t.name] = {key_of(t, row): row for row in rows}
+    return out
+
+
+def upsert(conn: Connection, table: spec.TableSpec, records: list[Record]) -> None:
+    """Insert or update rows on their key, keeping derived columns, citations and developers as the build does."""
+    rows = rows_for_tables({table.name: records})
+    target = schema.TABLES[table.name]
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(target)
+    keys = [c.name for c in target.primary_key.columns]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={c.name: stmt.excluded[c.name] for c in target.columns if c.name not in keys}
+    )
+    main = rows[table.name]
+    if not main:
+        return
+    conn.execute(stmt, main)
+    if table.name == "models":
+        _replace_children(conn, schema.model_organizations, [r["model_id"] for r in main], rows["model_organizations"])
+    if table.needs_source:
+        ids = [entity_key(table.name, r) for r in main]
+        _replace_citations(conn, table.name, ids, rows["citations"])
+    _stamp(conn)
+
+
+def _chunks(items: list, n: int = ID_CHUNK):
+    for start in range(0, len(items), n):
+        yield items[start : start + n]
+
+
+def _replace_children(conn: Connection, child, model_ids: list[str], new_rows: list[dict]) -> None:
+    for chunk in _chunks(model_ids):
+        conn.execute(delete(child).where(child.c.model_id.in_(chunk)))
+    if new_rows:
+        conn.execute(child.insert(), new_rows)
+
+
+def _replace_citations(conn: Connection, entity: str, entity_ids: list[str], new_rows: list[dict]) -> None:
+    c = schema.citations.c
+    for chunk in _chunks(entity_ids):
+        conn.execute(delete(schema.citations).where(tuple_(c.entity, c.entity_id).in_([(entity, i) for i in chunk])))
+    if new_rows:
+        conn.execute(schema.citations.insert(), new_rows)
+
+
+def _stamp(conn: Connection) -> None:
+    """Record when the database last took an import (the build's data hash no longer covers everything)."""
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(schema.build_info).values(key="last_import", value=now)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": now}))

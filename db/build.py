@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select, text
 
 from db import schema, spec
 from db.engine import DATA_DIR, database_url, is_sqlite, make_engine, sqlite_path
@@ -22,6 +22,7 @@ from db.validate import Record, ValidationError, load_dataset, split_list
 
 SCHEMA_VERSION = "1"
 CHUNK = 5_000
+PG_BUILD_LOCK = 7_406_372_201  # advisory lock key: one build at a time per PostgreSQL database
 
 
 def data_hash(data_dir: Path) -> str:
@@ -133,8 +134,8 @@ def build(data_dir: Path = DATA_DIR, url: str | None = None, force: bool = False
     rows = rows_for_tables(records)
     if is_sqlite(url):
         _build_sqlite(sqlite_path(url), rows, digest)
-    else:
-        _build_server(url, rows, digest)
+    elif not _build_server(url, rows, digest, force):
+        return None
     return {name: len(r) for name, r in rows.items()}
 
 
@@ -180,14 +181,26 @@ def _clean_sidecars(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _build_server(url: str, rows: dict[str, list[dict]], digest: str) -> None:
-    """Drop, recreate and fill every table in one transaction (PostgreSQL has transactional DDL)."""
+def _build_server(url: str, rows: dict[str, list[dict]], digest: str, force: bool = False) -> bool:
+    """Drop, recreate and fill every table in one transaction (PostgreSQL has transactional DDL).
+
+    App replicas starting together queue on an advisory lock; one that finds the
+    data already built by another while it waited writes nothing and returns False.
+    """
     engine = make_engine(url)
-    with engine.begin() as conn:
-        schema.metadata.drop_all(conn)
-        schema.metadata.create_all(conn)
-        write_rows(conn, rows, digest)
-    engine.dispose()
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_BUILD_LOCK})
+            if not force and inspect(conn).has_table(schema.build_info.name):
+                info = schema.build_info.c
+                if conn.execute(select(info.value).where(info.key == "data_hash")).scalar() == digest:
+                    return False
+            schema.metadata.drop_all(conn)
+            schema.metadata.create_all(conn)
+            write_rows(conn, rows, digest)
+        return True
+    finally:
+        engine.dispose()
 
 
 def ensure_database(data_dir: Path = DATA_DIR, url: str | None = None) -> dict[str, int] | None:

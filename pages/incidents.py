@@ -1,6 +1,68 @@
-"""Placeholder until the page lands."""
+"""Incidents: a searchable, filterable list, a timeline by type and status, and one incident in full."""
 
 import streamlit as st
 
-st.title("incidents")
-st.write("This page is being built.")
+from charts.incidents import incident_timeline
+from db import vocab
+from ui import data, widgets
+
+LIST_COLUMNS = ["date", "title", "type", "status", "severity", "jurisdiction", "models", "incident_id"]
+
+f = widgets.filters()
+st.title("Incidents")
+st.write(
+    "Lawsuits, leaks, misuse and policy events that bear on how models are released, each linked to the "
+    "models involved, with how the model was involved and whether its openness plausibly mattered."
+)
+st.info(
+    "Incident counts reflect media and legal attention, not the true rate of harm: a model with no recorded "
+    "incident is not thereby a safe model, and heavily covered models collect more entries.",
+    icon=":material/info:",
+)
+left, right = st.columns([2, 1])
+with left:
+    q = widgets.url_text("q", "Search titles and summaries", placeholder="e.g. Getty, torrent, copyright")
+with right:
+    status = widgets.url_choice("status", "Status", ["all", *vocab.INCIDENT_STATUSES], "all", kind="select")
+
+rows = data.get("incidents", f, search=q.strip() or None, statuses=None if status == "all" else [status])
+widgets.chart(incident_timeline(rows), key="incidents_chart")
+words = [w for w in (f"search '{q.strip()}'" if q.strip() else "", f"status {status}" if status != "all" else "") if w]
+if words:
+    st.text("Also narrowed by " + " and ".join(words) + ".")
+widgets.footer(rows, len(rows), data.total("incidents"), "incidents", "incidents_list")
+st.dataframe(
+    rows[LIST_COLUMNS].sort_values("date", ascending=False),
+    hide_index=True,
+    width="stretch",
+    key="incidents_table",
+    column_config={"severity": st.column_config.NumberColumn(help="0 context, 1 hazard, 2 harm, 3 severe harm")},
+)
+
+st.subheader("Incident details")
+if rows.empty:
+    st.caption("No incident matches the search and filters.")
+    st.stop()
+titles = dict(zip(rows["incident_id"], rows["date"].str[:10] + "  " + rows["title"], strict=True))
+ids = list(rows.sort_values("date", ascending=False)["incident_id"])
+chosen = widgets.url_choice("item", "Incident", ids, ids[0], format_func=titles.get, kind="select")
+detail = data.get("incident_detail", incident_id=chosen)
+record = detail["row"].iloc[0]
+st.text(record["title"])
+st.text(record["summary"])
+facts = record.drop(["title", "summary", "source_ids"]).rename("value").astype("string").fillna("unknown")
+facts["severity"] = f"{record['severity']} {vocab.SEVERITY.get(int(record['severity']), vocab.UNKNOWN)}"
+st.dataframe(facts.to_frame().rename_axis("field"), width="stretch", key="incident_facts")
+
+st.caption("Linked models: how each model is involved, and whether its openness plausibly mattered")
+if detail["links"].empty:
+    st.text("No model is linked to this incident.")
+else:
+    st.dataframe(detail["links"], hide_index=True, width="stretch", key="incident_links")
+st.caption("Status history")
+if detail["steps"].empty:
+    st.text("No dated steps recorded; the current status is " + str(record["status"]) + ".")
+else:
+    st.dataframe(detail["steps"], hide_index=True, width="stretch", key="incident_steps")
+st.caption("Sources")
+st.dataframe(detail["sources"], hide_index=True, width="stretch", key="incident_sources")

@@ -1,6 +1,71 @@
-"""Placeholder until the page lands."""
+"""Timeline: every release event and incident on one zoomable time axis; click a point for its details."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("timeline")
-st.write("This page is being built.")
+from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, timeline
+from ui import data, widgets
+
+SHOW = {"both": "release events and incidents", "releases": "release events only", "incidents": "incidents only"}
+
+f = widgets.filters()
+st.title("Timeline")
+st.write(
+    "Each dot is a dated release event, coloured by licence type; each diamond is an incident or policy event. "
+    "Drag to zoom, double-click to reset, click a point to open its details below the chart."
+)
+left, right = st.columns(2)
+with left:
+    lanes = widgets.url_choice("lanes", "Lanes", list(LANES), "level", format_func=lambda v: f"by {LANES[v]}")
+with right:
+    show = widgets.url_choice("show", "Show", list(SHOW), "both", format_func=SHOW.get)
+
+n_rel = data.get("count_releases", f) if show != "incidents" else 0
+n_inc = data.get("count_incidents", f) if show != "releases" else 0
+rel = data.get("releases", f, limit=MAX_POINTS) if show != "incidents" else pd.DataFrame()
+inc = data.get("incidents", f, limit=MAX_POINTS) if show != "releases" else pd.DataFrame()
+if n_rel > len(rel) or n_inc > len(inc):
+    st.warning(
+        f"Too many points to draw at once: showing the first {len(rel):,} of {n_rel:,} release events and "
+        f"{len(inc):,} of {n_inc:,} incidents by date. Narrow the date range or filters to see the rest.",
+        icon=":material/filter_alt:",
+    )
+elif len(rel) + len(inc) > WEBGL_ABOVE:
+    st.caption(f"{len(rel) + len(inc):,} points, drawn with WebGL for speed.")
+
+event = widgets.chart(timeline(rel, inc, lanes), key="timeline_chart", on_select="rerun", selection_mode="points")
+rows = plotted_rows(rel, inc)
+total = (data.total("releases") if show != "incidents" else 0) + (data.total("incidents") if show != "releases" else 0)
+noun = {"both": "release events and incidents", "releases": "release events", "incidents": "incidents"}[show]
+widgets.footer(rows, len(rows), total, noun, "timeline_points")
+
+points = event.selection.points if event else []
+raw = st.query_params.get("item")
+if points and points[0].get("customdata"):
+    raw = str(points[0]["customdata"][0])
+    widgets.set_param("item", raw)
+
+st.subheader("Details")
+item = parse_item(raw)
+detail = None
+if item and item[0] == "release":
+    detail = data.get("release_detail", release_id=item[1])
+elif item:
+    detail = data.get("incident_detail", incident_id=item[1])
+if raw and (detail is None or detail["row"].empty):
+    st.info(f"Ignored item={raw[:60]}: not a known release event or incident.", icon=":material/link_off:")
+    widgets.set_param("item", None)
+    detail = None
+if detail is None:
+    st.caption("Click a point on the chart to see every field of that release event or incident and its sources.")
+else:
+    record = detail["row"].iloc[0]
+    st.text(f"{item[0]}: {record.get('model', record.get('title'))} ({record['date']})")
+    fields = record.rename("value").astype("string").fillna("unknown").to_frame().rename_axis("field")
+    st.dataframe(fields, width="stretch", key="timeline_detail_fields")
+    for name in ("links", "steps"):
+        if name in detail and not detail[name].empty:
+            st.caption({"links": "Linked models", "steps": "Status history"}[name])
+            st.dataframe(detail[name], hide_index=True, width="stretch", key=f"timeline_detail_{name}")
+    st.caption("Sources")
+    st.dataframe(detail["sources"], hide_index=True, width="stretch", key="timeline_detail_sources")

@@ -1,0 +1,97 @@
+"""Incident figures: incidents over time in one lane per type, marker shape by status."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import INCIDENT_COLOURS, UNKNOWN_COLOUR, base_layout, empty_figure
+from charts.timeline import date_label, text
+from db import vocab
+
+# One marker shape per status, so status reads without colour (colour is the type).
+STATUS_SYMBOLS: dict[str, str] = dict(
+    zip(
+        vocab.INCIDENT_STATUSES,
+        (
+            "circle-open",
+            "circle",
+            "square",
+            "triangle-up-open",
+            "triangle-up",
+            "triangle-down-open",
+            "triangle-down",
+            "star",
+            "diamond",
+            "hourglass",
+            "cross-open",
+            "cross",
+            "x",
+            "square-x",
+        ),
+        strict=True,
+    )
+)
+
+
+def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
+    """Incidents by date in one lane per type (coloured by type); marker shape by status, size by severity.
+
+    Each point's customdata[0] is the incident id.
+    """
+    title = "Incidents over time by type and status"
+    if incidents.empty:
+        return empty_figure(title)
+    fig = go.Figure()
+    types = [t for t in vocab.INCIDENT_TYPES if t in set(incidents["type"])]
+    types += sorted(set(incidents["type"]) - set(types))
+    for itype in types:
+        part = incidents[incidents["type"] == itype]
+        custom = pd.DataFrame(
+            {
+                "id": part["incident_id"],
+                "title": part["title"].map(text),
+                "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+                "status": part["status"].map(text),
+                "severity": part["severity"].map(lambda v: f"{v} {vocab.SEVERITY.get(v, vocab.UNKNOWN)}"),
+                "models": part["models"].map(text),
+            }
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=part["date"],
+                y=[itype] * len(part),
+                mode="markers",
+                name=itype,
+                legendgroup="types",
+                legendgrouptitle_text="Type",
+                marker={
+                    "color": INCIDENT_COLOURS.get(itype, UNKNOWN_COLOUR),
+                    "symbol": [STATUS_SYMBOLS.get(s, "circle-dot") for s in part["status"]],
+                    "size": [9 + 3 * int(s) if pd.notna(s) else 9 for s in part["severity"]],
+                    "line": {"width": 1.5, "color": INCIDENT_COLOURS.get(itype, UNKNOWN_COLOUR)},
+                },
+                customdata=custom.to_numpy(),
+                hovertemplate=(
+                    "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>type: " + itype + "<br>status: %{customdata[3]}"
+                    "<br>severity: %{customdata[4]}<br>models: %{customdata[5]}<extra></extra>"
+                ),
+            )
+        )
+    # Legend-only entries that explain the shapes.
+    for status in [s for s in vocab.INCIDENT_STATUSES if s in set(incidents["status"])]:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=status,
+                legendgroup="statuses",
+                legendgrouptitle_text="Status",
+                marker={"color": UNKNOWN_COLOUR, "symbol": STATUS_SYMBOLS[status], "size": 10},
+                hoverinfo="skip",
+            )
+        )
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(types)))
+    fig.update_xaxes(type="date")
+    base_layout(fig, title, height=max(320, 140 + 40 * len(types)))
+    fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top", "xanchor": "left"})
+    return fig

@@ -1,0 +1,205 @@
+"""The timeline: every release event and incident on one time axis, in lanes."""
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import (
+    FAMILY_COLOURS,
+    FAMILY_LABELS,
+    FAMILY_ORDER,
+    INCIDENT_COLOURS,
+    LEVEL_LABELS,
+    base_layout,
+    empty_figure,
+)
+from db import vocab
+
+WEBGL_ABOVE = 2000
+MAX_POINTS = 20_000
+LANES = {"level": "openness level", "organization": "organisation"}
+INCIDENT_SYMBOL = "diamond"
+RELEASE_SYMBOL = "circle"
+
+
+def text(value) -> str:
+    """Record text made safe for Plotly's HTML-like hover labels; missing values read 'unknown'."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return vocab.UNKNOWN
+    return html.escape(str(value), quote=False)
+
+
+def date_label(day: str, precision: str) -> str:
+    """A date as precisely as it is known: 2019-02-14, 2019-11 (month), 2019 (year)."""
+    day = str(day)
+    if precision == "month":
+        return f"{day[:7]} (month)"
+    if precision == "year":
+        return f"{day[:4]} (year)"
+    return day
+
+
+def sources_label(urls) -> str:
+    """Space-separated source URLs as hover lines."""
+    if not isinstance(urls, str) or not urls.strip():
+        return "none recorded"
+    return "<br>".join(text(u) for u in urls.split())
+
+
+def release_lane(df: pd.DataFrame, lanes: str) -> pd.Series:
+    """The lane of each release event: its openness level or its lead developer."""
+    if lanes == "organization":
+        return df["organization"].fillna(vocab.UNKNOWN).astype(str)
+    return df["openness_level"].map(lambda v: LEVEL_LABELS.get(int(v), vocab.UNKNOWN) if pd.notna(v) else vocab.UNKNOWN)
+
+
+def incident_lane(itype: str) -> str:
+    return f"incident: {itype}"
+
+
+def lane_order(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str) -> list[str]:
+    """Lanes top to bottom: incident types, then release lanes (highest level or A-Z organisation first)."""
+    order = [incident_lane(t) for t in vocab.INCIDENT_TYPES if t in set(incidents.get("type", []))]
+    if lanes == "organization":
+        present = sorted(set(release_lane(releases, lanes)), key=str.lower) if len(releases) else []
+    else:
+        levels = set(release_lane(releases, lanes)) if len(releases) else set()
+        present = [LEVEL_LABELS[k] for k in sorted(LEVEL_LABELS, reverse=True) if LEVEL_LABELS[k] in levels]
+        present += [vocab.UNKNOWN] if vocab.UNKNOWN in levels else []
+    return order + present
+
+
+def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.Scatter | go.Scattergl:
+    custom = pd.DataFrame(
+        {
+            "item": "release:" + part["release_id"].astype(str),
+            "model": part["model"].map(text),
+            "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+            "event": part["event_type"].map(text),
+            "licence": part["licence"].map(text),
+            "openness": part["openness_level"].astype(str) + " " + part["openness"].map(text),
+            "org": part["organization"].map(text),
+            "sources": part["source_urls"].map(sources_label),
+        }
+    )
+    return scatter(
+        x=part["date"],
+        y=release_lane(part, lanes),
+        mode="markers",
+        name=FAMILY_LABELS.get(family, family),
+        legendgroup="releases",
+        legendgrouptitle_text="Release events by licence type",
+        marker={
+            "color": FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN]),
+            "symbol": RELEASE_SYMBOL,
+            "size": 9,
+        },
+        customdata=custom.to_numpy(),
+        hovertemplate=(
+            "<b>%{customdata[1]}</b> (%{customdata[6]})<br>%{customdata[2]}<br>event: %{customdata[3]}"
+            "<br>openness: %{customdata[5]}<br>licence: %{customdata[4]}<br>sources:<br>%{customdata[7]}"
+            "<extra>release event</extra>"
+        ),
+    )
+
+
+def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.Scattergl:
+    custom = pd.DataFrame(
+        {
+            "item": "incident:" + part["incident_id"].astype(str),
+            "title": part["title"].map(text),
+            "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+            "status": part["status"].map(text),
+            "models": part["models"].map(text),
+            "sources": part["source_urls"].map(sources_label),
+        }
+    )
+    return scatter(
+        x=part["date"],
+        y=[incident_lane(itype)] * len(part),
+        mode="markers",
+        name=itype,
+        legendgroup="incidents",
+        legendgrouptitle_text="Incidents by type",
+        marker={
+            "color": INCIDENT_COLOURS.get(itype, FAMILY_COLOURS[vocab.UNKNOWN]),
+            "symbol": INCIDENT_SYMBOL,
+            "size": 11,
+            "line": {"width": 1, "color": "#444444"},
+        },
+        customdata=custom.to_numpy(),
+        hovertemplate=(
+            "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>type: " + itype + "<br>status: %{customdata[3]}"
+            "<br>models: %{customdata[4]}<br>sources:<br>%{customdata[5]}<extra>incident</extra>"
+        ),
+    )
+
+
+def timeline(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str = "level") -> go.Figure:
+    """Release events (coloured by licence family) and incidents (by type, diamonds) in lanes on one date axis.
+
+    Each point's customdata[0] is its item id ('release:<id>' or 'incident:<id>'), so a click can open it.
+    WebGL markers are used above WEBGL_ABOVE points.
+    """
+    title = f"Release events by {LANES.get(lanes, lanes)} and incidents over time"
+    if releases.empty and incidents.empty:
+        return empty_figure(title)
+    scatter = go.Scattergl if len(releases) + len(incidents) > WEBGL_ABOVE else go.Scatter
+    fig = go.Figure()
+    if not releases.empty:
+        family = releases["licence_family"].fillna(vocab.UNKNOWN)
+        for fam in [*FAMILY_ORDER, *sorted(set(family) - set(FAMILY_ORDER))]:
+            part = releases[family == fam]
+            if not part.empty:
+                fig.add_trace(_release_trace(part, fam, lanes, scatter))
+    for itype in [*vocab.INCIDENT_TYPES, *sorted(set(incidents.get("type", [])) - set(vocab.INCIDENT_TYPES))]:
+        part = incidents[incidents["type"] == itype] if not incidents.empty else incidents
+        if not part.empty:
+            fig.add_trace(_incident_trace(part, itype, scatter))
+    order = lane_order(releases, incidents, lanes)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text=None)
+    fig.update_xaxes(type="date", rangeslider={"visible": True, "thickness": 0.06}, title_text=None)
+    base_layout(fig, title, height=max(420, 140 + 34 * len(order)))
+    fig.update_layout(
+        clickmode="event+select",
+        dragmode="zoom",
+        legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top", "xanchor": "left"},
+    )
+    return fig
+
+
+def parse_item(raw: str | None) -> tuple[str, str] | None:
+    """'release:<id>' or 'incident:<id>' -> (kind, id); anything else -> None."""
+    if not raw or ":" not in raw:
+        return None
+    kind, _, item_id = raw.partition(":")
+    ok = kind in ("release", "incident") and 0 < len(item_id) <= 128
+    return (kind, item_id) if ok and all(c.isalnum() or c in "-._+" for c in item_id) else None
+
+
+def plotted_rows(releases: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
+    """The rows behind the timeline in one table: kind, id, date, lane fields and sources."""
+    cols_r = [
+        "kind",
+        "id",
+        "label",
+        "date",
+        "date_precision",
+        "event_type",
+        "openness_level",
+        "openness",
+        "organization",
+        "licence",
+        "licence_family",
+        "source_urls",
+    ]
+    cols_i = ["kind", "id", "label", "date", "date_precision", "type", "status", "models", "source_urls"]
+    frames = []
+    if len(releases):
+        frames.append(releases.assign(kind="release", id=releases["release_id"], label=releases["model"])[cols_r])
+    if len(incidents):
+        frames.append(incidents.assign(kind="incident", id=incidents["incident_id"], label=incidents["title"])[cols_i])
+    if not frames:
+        return pd.DataFrame(columns=sorted(set(cols_r) | set(cols_i)))
+    return pd.concat(frames, ignore_index=True).sort_values(["date", "kind", "id"]).reset_index(drop=True)

@@ -33,6 +33,8 @@ _ALLOWED = {
     "row_counts",
     "build_info",
     "events_by_id",
+    "licence_answers",
+    "licence_comparison",
     "release_detail",
     "incident_detail",
 }

@@ -1,6 +1,71 @@
-"""Placeholder until the page lands."""
+"""Model profile: one model's openness path across its release events, with licences, incidents and sources."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("model")
-st.write("This page is being built.")
+from charts.model import component_table, openness_path, parameters_label, sources_table
+from ui import data, widgets
+from ui.state import Filters
+
+f = widgets.filters()
+st.title("Model profile")
+everyone = data.get("model_list")
+names = dict(zip(everyone["model_id"], everyone["name"], strict=True))
+matching = data.get("models", f)
+if matching.empty:
+    st.info("No model matches the sidebar filters, so every model is listed.", icon=":material/filter_alt_off:")
+ids = sorted(matching["model_id"] if len(matching) else names, key=lambda i: names[i].lower())
+default = "gpt-2" if "gpt-2" in ids else ids[0]
+previous = st.session_state.get("url_model")
+model_id = widgets.url_choice("model", "Model", ids, default, format_func=names.get, kind="select")
+if previous and previous != model_id:
+    st.info(
+        f"{names.get(previous, previous)} does not match the sidebar filters, so {names[model_id]} is shown.",
+        icon=":material/filter_alt:",
+    )
+st.caption("The sidebar filters choose which models are listed; a profile always shows all of a model's events.")
+
+profile = data.get("model_profile", model_id=model_id)
+model = profile["model"].iloc[0]
+rel, links = profile["releases"], profile["incidents"]
+st.text(model["description"])
+widgets.chart(openness_path(rel, model["name"], links), key="model_path_chart")
+widgets.footer(rel, len(rel), len(rel), "release events of this model", f"model_{model_id}_releases", Filters())
+
+facts = (
+    pd.Series(
+        {
+            "developers": "; ".join(profile["developers"]["name"]),
+            "modality": model["modality"],
+            "parameters": parameters_label(model["parameters"]),
+            "training compute (FLOP)": "undisclosed"
+            if pd.isna(model["training_compute_flop"])
+            else f"{model['training_compute_flop']:.3g}",
+            "family": model["family"],
+            "based on": model["base_model_id"],
+            "notes": model["notes"],
+        },
+        name="value",
+    )
+    .astype("string")
+    .fillna("unknown")
+)
+st.subheader("Facts")
+st.dataframe(facts.to_frame().rename_axis("field"), width="stretch", key="model_facts")
+st.dataframe(profile["developers"], hide_index=True, width="stretch", key="model_developers")
+
+st.subheader("Licences")
+licences = rel[["licence", "licence_id", "licence_family"]].drop_duplicates().fillna({"licence_id": "unknown"})
+st.dataframe(licences, hide_index=True, width="stretch", key="model_licences")
+
+st.subheader("Component openness per release event")
+st.dataframe(component_table(rel), hide_index=True, width="stretch", key="model_components")
+
+st.subheader("Linked incidents")
+if links.empty:
+    st.text("No incident is linked to this model. Incident records reflect attention, not true risk.")
+else:
+    st.dataframe(links, hide_index=True, width="stretch", key="model_incidents")
+
+st.subheader("Sources")
+st.dataframe(sources_table(profile["sources"]), hide_index=True, width="stretch", key="model_sources")

@@ -237,8 +237,12 @@ def incidents(engine: Engine, search: str | None = None, statuses=None, limit: i
     )
     conds = incident_conditions(**filters)
     if search:
-        pattern = f"%{search.lower()}%"
-        conds.append(or_(func.lower(i.title).like(pattern), func.lower(i.summary).like(pattern)))
+        # the search text is literal: % and _ typed by a user are not wildcards
+        literal_text = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{literal_text}%"
+        conds.append(
+            or_(func.lower(i.title).like(pattern, escape="\\"), func.lower(i.summary).like(pattern, escape="\\"))
+        )
     if _vals(statuses):
         conds.append(i.status.in_(_vals(statuses)))
     stmt = (

@@ -3,14 +3,16 @@
 import streamlit as st
 
 from db.validate import ValidationError
-from ui import data, sidebar
-from ui.pages import PAGES
+from ui import auth, data, sidebar
+from ui.pages import CURATE, PAGES
 
 st.set_page_config(page_title="Openness Observatory", page_icon=":material/visibility:", layout="wide")
 
-pages = [st.Page(p.file, title=p.title, url_path=p.url_path, icon=p.icon, default=i == 0) for i, p in enumerate(PAGES)]
+# The import page exists in the navigation only for a signed-in curator.
+specs = PAGES if auth.current_actor().is_anonymous else (*PAGES, CURATE)
+pages = [st.Page(p.file, title=p.title, url_path=p.url_path, icon=p.icon, default=i == 0) for i, p in enumerate(specs)]
 current = st.navigation(pages)
-page_params = next(set(p.params) for p in PAGES if p.title == current.title)
+page_params = next(set(p.params) for p in specs if p.title == current.title)
 
 try:
     data.engine()
@@ -20,6 +22,7 @@ except ValidationError as exc:
     st.stop()
 
 filters, notes = sidebar.render(page_params)
+auth.sign_in_panel()
 st.session_state["filters"] = filters
 for note in notes:
     st.info(note, icon=":material/link_off:")

@@ -21,6 +21,8 @@ PAGES = (
     PageSpec("pages/model.py", "Model profile", "model", ":material/account_tree:", frozenset({"model"})),
     PageSpec("pages/method.py", "Data and method", "method", ":material/menu_book:", frozenset({"table"})),
 )
+# Listed in the navigation only for a signed-in curator (see app.py and ui/auth.py).
+CURATE = PageSpec("pages/curate.py", "Import data", "curate", ":material/upload:", frozenset())
 
 # One-click views for policy discussion: each preset is simply a URL (page path and parameters).
 PRESETS = (

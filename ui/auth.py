@@ -1,0 +1,107 @@
+"""Who is using the app: an anonymous reader, or a curator signed in through OIDC (st.login) or a password.
+
+Configured in .streamlit/secrets.toml (never committed):
+- an OIDC provider in an [auth] section (Streamlit's st.login settings) plus
+  `curator_emails = ["name@example.org", ...]`: only those signed-in users may import;
+- else `curator_password = "..."`: whoever enters it may import in that session;
+- with neither, nobody can import from the app (python -m db.ingest still works on the server).
+"""
+
+import hmac
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from db.service import ANONYMOUS, Actor
+
+MAX_ATTEMPTS = 5
+HOW_TO_CONFIGURE = (
+    "Imports from the app are switched off. To allow them, add to .streamlit/secrets.toml either an [auth] "
+    "section for an OIDC provider (see Streamlit's st.login) with curator_emails = [...] listing who may import, "
+    "or curator_password = '...'. Imports also work on the server with: python -m db.ingest FILE."
+)
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return {}
+
+
+def mode() -> str | None:
+    """'oidc', 'password' or None (nobody can import), from the secrets."""
+    secrets = _secrets()
+    if isinstance(secrets.get("auth"), dict) and secrets["auth"]:
+        return "oidc"
+    if str(secrets.get("curator_password") or ""):
+        return "password"
+    return None
+
+
+def _oidc_email() -> str | None:
+    return st.user.get("email") if st.user.get("is_logged_in") else None
+
+
+def _provider() -> str | None:
+    """The named provider of a multi-provider [auth] section ([auth.google]), or None for a single one."""
+    return next((k for k, v in _secrets().get("auth", {}).items() if isinstance(v, dict)), None)
+
+
+def current_actor() -> Actor:
+    """The signed-in curator, or the anonymous actor."""
+    how = mode()
+    if how == "oidc":
+        email = _oidc_email()
+        allowed = {str(e).strip().lower() for e in _secrets().get("curator_emails", [])}
+        if email and email.strip().lower() in allowed:
+            return Actor(email, "oidc")
+    if how == "password" and st.session_state.get("_curator_signed_in"):
+        return Actor("curator (password)", "password")
+    return ANONYMOUS
+
+
+def _check_password() -> None:
+    attempts = st.session_state.get("_curator_attempts", 0) + 1
+    st.session_state["_curator_attempts"] = attempts
+    entered = st.session_state.pop("curator_password_input", "") or ""
+    secret = str(_secrets().get("curator_password") or "")
+    if secret and attempts <= MAX_ATTEMPTS and hmac.compare_digest(entered.encode(), secret.encode()):
+        st.session_state["_curator_signed_in"] = True
+        st.session_state["_curator_attempts"] = 0
+
+
+def _sign_out() -> None:
+    st.session_state.pop("_curator_signed_in", None)
+
+
+def sign_in_panel() -> None:
+    """The sidebar's curator sign-in / sign-out, collapsed: readers never need it."""
+    how = mode()
+    actor = current_actor()
+    with st.sidebar.expander("Curator sign-in", icon=":material/lock:"):
+        if not actor.is_anonymous:
+            st.text(f"Signed in as {actor.name}.")
+            if how == "oidc":
+                st.button("Sign out", key="curator_sign_out", on_click=st.logout)
+            else:
+                st.button("Sign out", key="curator_sign_out", on_click=_sign_out)
+        elif how == "oidc":
+            email = _oidc_email()
+            if email:
+                st.text(f"{email} is not on the curator list.")
+                st.button("Sign out", key="curator_sign_out", on_click=st.logout)
+            else:
+                st.button("Sign in", key="curator_sign_in", on_click=st.login, args=(_provider(),))
+        elif how == "password":
+            attempts = st.session_state.get("_curator_attempts", 0)
+            if attempts >= MAX_ATTEMPTS:
+                st.error("Too many wrong passwords in this session.")
+                return
+            if attempts:
+                st.error("Wrong password.")
+            with st.form("curator_sign_in_form", border=False):
+                st.text_input("Curator password", type="password", key="curator_password_input")
+                st.form_submit_button("Sign in", on_click=_check_password)
+        else:
+            st.caption(HOW_TO_CONFIGURE)

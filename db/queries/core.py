@@ -15,20 +15,20 @@ from sqlalchemy import Engine, case, exists, false, func, literal, or_, select, 
 from sqlalchemy.exc import OperationalError
 
 from db import schema as s
-from db.engine import QueryTimeout, clear_deadline, sqlite_deadline
+from db.engine import QUERY_TIME_LIMIT_S, QueryTimeout, clear_deadline, sqlite_deadline
 from db.vocab import OPENNESS_LEVELS, UNKNOWN
 
 UNKNOWN_LICENCE = UNKNOWN
 _MODEL_FILTERS = ("licence_families", "licence_ids", "openness_levels", "organizations", "modalities")
 
 
-def read(engine: Engine, stmt) -> pd.DataFrame:
-    """Run one statement and return its rows, cutting off slow SQLite reads."""
+def read(engine: Engine, stmt, time_limit_s: float = QUERY_TIME_LIMIT_S) -> pd.DataFrame:
+    """Run one statement and return its rows, cutting off SQLite reads that run past the time limit."""
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         is_lite = isinstance(raw, sqlite3.Connection)
         if is_lite:
-            sqlite_deadline(raw)
+            sqlite_deadline(raw, time_limit_s)
         try:
             return pd.read_sql(stmt, conn)
         except OperationalError as exc:

@@ -1,6 +1,75 @@
-"""Placeholder until the page lands."""
+"""Licences: the catalogue as a term matrix, "Can I...?" answers, families over time, two licences side by side."""
 
 import streamlit as st
 
-st.title("licences")
-st.write("This page is being built.")
+from charts.licences import comparison_style, families_over_time, licence_label, term_matrix
+from ui import data, widgets
+
+VIEWS = {
+    "catalogue": "Term matrix",
+    "ask": "Can I...?",
+    "families": "Families over time",
+    "compare": "Compare two",
+}
+BADGE = {"yes": "green", "no": "red", "conditional": "orange", "unknown": "gray"}
+
+f = widgets.filters()
+st.title("Licences")
+view = widgets.url_choice("view", "View", list(VIEWS), "catalogue", format_func=VIEWS.get)
+catalogue = data.get("licences")
+ids = list(catalogue["licence_id"])
+labels = {row["licence_id"]: licence_label(row) for _, row in catalogue.iterrows()}
+
+if view == "catalogue":
+    shown = data.get("licences", f)
+    st.write(
+        "Each row is one licence version, each column one term as stored. Colour says how freely the term lets "
+        "a user act; hover a cell for the clause it rests on. The sidebar's licence type and licence filters apply."
+    )
+    widgets.chart(term_matrix(shown), key="licences_matrix")
+    widgets.footer(shown, len(shown), data.total("licences"), "licences", "licences_catalogue")
+
+elif view == "ask" and ids:
+    q = widgets.url_choice("q", "Licence", ids, ids[0], format_func=labels.get, kind="select")
+    answers = data.get("licence_answers", licence_id=q)
+    st.caption(
+        "Answers come from the stored terms of this licence, each with the clause it rests on. Not legal advice."
+    )
+    for _, row in answers.iterrows():
+        st.subheader(row["question"])
+        st.badge(row["answer"], color=BADGE.get(row["answer"], "gray"))
+        st.text(row["explanation"])
+        st.text("Clause: " + row["clause"])
+    url = catalogue.loc[catalogue["licence_id"] == q, "url"].iloc[0]
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        st.link_button("Read the licence text", url)
+    widgets.footer(answers, len(answers), len(answers), "answers", f"licences_ask_{q}")
+
+elif view == "families":
+    by_year = data.get("licence_families_by_year", f)
+    st.write(
+        "Release events per year by the family of the licence they came under; 'unknown' where no licence "
+        "is recorded (hosted products without published terms, leaks)."
+    )
+    widgets.chart(families_over_time(by_year), key="licences_families")
+    widgets.footer(
+        by_year, int(by_year["releases"].sum()), data.total("releases"), "release events", "licences_families"
+    )
+
+elif view == "compare" and len(ids) > 1:
+    left, right = st.columns(2)
+    with left:
+        a = widgets.url_choice("a", "Licence A", ids, ids[0], format_func=labels.get, kind="select")
+    with right:
+        b = widgets.url_choice("b", "Licence B", ids, ids[1], format_func=labels.get, kind="select")
+    comparison = data.get("licence_comparison", a=a, b=b)
+    n_diff, n_words = (
+        int(comparison["differs"].sum()),
+        int((comparison["clause_differs"] & ~comparison["differs"]).sum()),
+    )
+    st.text(f"{n_diff} of {len(comparison)} terms differ in value (bold); {n_words} more differ only in wording.")
+    st.dataframe(comparison_style(comparison, f"A: {a}", f"B: {b}"), hide_index=True, key="licences_compare")
+    widgets.footer(comparison, len(comparison), len(comparison), "terms", f"licences_compare_{a}_{b}")
+
+else:
+    st.info("The catalogue has too few licences for this view.")

@@ -1,6 +1,78 @@
-"""Placeholder until the page lands."""
+"""Data and method: build and row counts, scales and rubrics, caveats, the data dictionary, full downloads, citation."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("method")
-st.write("This page is being built.")
+from db import docs, spec, vocab
+from ui import data, widgets
+from ui.state import Filters
+
+TABLES = [t.name for t in spec.TABLES]
+
+st.title("Data and method")
+info = data.get("build_info")
+counts = data.get("row_counts")
+built = str(info.get("built_at", "unknown"))
+c1, c2, c3 = st.columns(3)
+c1.metric("Database built (UTC)", built[:16].replace("T", " "))
+c2.metric("Rows in all tables", f"{sum(counts[t] for t in TABLES):,}")
+c3.metric("Data version", str(info.get("data_hash", "unknown"))[:12])
+st.dataframe(
+    pd.DataFrame({"table": TABLES, "rows": [counts[t] for t in TABLES]}), hide_index=True, key="method_row_counts"
+)
+
+st.header("The openness scale")
+st.write(
+    "Every release event is placed on Irene Solaiman's gradient of generative AI release (FAccT 2023): "
+    "the level is the state of access after the event, so one model can move along the scale over time."
+)
+left, right = st.columns([1, 2])
+left.dataframe(docs.openness_scale(), hide_index=True, key="method_levels")
+right.dataframe(docs.event_types(), hide_index=True, key="method_event_types")
+st.markdown(docs.section("How the scales are applied"))
+
+st.header("Severity rubric")
+st.dataframe(docs.severity_rubric(), hide_index=True, width="stretch", key="method_severity")
+
+st.header("Pathways and whether openness mattered")
+st.write(
+    "Each link between an incident and a model says how the model was involved (the pathway) and whether the "
+    "openness of its release plausibly mattered, with a one-sentence reason."
+)
+st.dataframe(pd.DataFrame({"pathway": list(vocab.PATHWAYS)}), hide_index=True, key="method_pathways", width="content")
+st.caption("Openness mattered: " + ", ".join(vocab.OPENNESS_MATTERED) + ".")
+
+st.header("Caveats")
+st.warning(
+    "Incident counts reflect media and legal attention, not the true rate of harm. "
+    "Unknown values are shown as their own category and never filled in by guess.",
+    icon=":material/warning:",
+)
+st.markdown(docs.section("Known limits"))
+st.subheader("Provenance")
+st.markdown(docs.section("Provenance"))
+st.markdown(docs.section("introduction"))
+
+st.header("Data dictionary and full downloads")
+table = widgets.url_choice("table", "Table", TABLES, "models", kind="select")
+dictionary = docs.data_dictionary()
+st.dataframe(
+    dictionary[dictionary["table"] == table].drop(columns="table"),
+    hide_index=True,
+    width="stretch",
+    key="method_dictionary",
+)
+rows = data.get("table_rows", table_name=table)
+st.dataframe(rows.head(50), hide_index=True, width="stretch", key="method_preview")
+st.caption(f"The first {min(50, len(rows))} rows are previewed; the downloads hold the whole table.")
+widgets.footer(rows, len(rows), counts[table], f"rows of {table}", f"observatory_{table}", Filters())
+st.download_button(
+    "Download the data dictionary (CSV)",
+    dictionary.to_csv(index=False).encode("utf-8"),
+    file_name="observatory_data_dictionary.csv",
+    mime="text/csv",
+    key="dl_dictionary",
+)
+
+st.header("How to cite")
+st.code(docs.bibtex(info), language="bibtex")

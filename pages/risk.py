@@ -1,6 +1,74 @@
-"""Placeholder until the page lands."""
+"""Openness and risk: models by openness level against their linked incidents, and openness against scale."""
+
+import dataclasses
 
 import streamlit as st
 
-st.title("risk")
-st.write("This page is being built.")
+from charts.risk import MEASURES, WEIGHTS, incidents_by_level, lag_by_level, largest_by_level, scale_over_time
+from ui import data, widgets
+
+VIEWS = {"risk": "Openness and incidents", "scale": "Openness and scale"}
+CAVEAT = (
+    "Incident counts reflect media and legal attention, not the true risk of a release: open models are easier "
+    "to study and to name in a lawsuit, and harms from closed systems are less often traced to a model."
+)
+
+
+def year_slider(first: int, last: int) -> int:
+    """A year slider bound to the URL parameter `year` (default: the last year); an invalid value gets a note."""
+    years = list(range(first, last + 1))
+    if "url_year" not in st.session_state:
+        raw = st.query_params.get("year")
+        st.session_state["url_year"] = last
+        if raw is not None and raw.isdigit() and int(raw) in years:
+            st.session_state["url_year"] = int(raw)
+        elif raw is not None:
+            st.info(f"Ignored year={raw[:40]}: not a year between {first} and {last}.", icon=":material/link_off:")
+    if st.session_state["url_year"] not in years:
+        st.session_state["url_year"] = last
+    year = st.select_slider("Cumulative up to year", years, key="url_year") if first < last else last
+    widgets.set_param("year", None if year == last else str(year))
+    return year
+
+
+f = widgets.filters()
+st.title("Openness and risk")
+view = widgets.url_choice("view", "View", list(VIEWS), "risk", format_func=VIEWS.get)
+
+if view == "risk":
+    st.warning(CAVEAT, icon=":material/warning:")
+    opts = data.get("filter_options")
+    first = int((f.start or str(opts["first_date"] or "2017"))[:4])
+    last = int((f.end or str(opts["last_date"] or first))[:4])
+    left, right = st.columns([1, 2])
+    with left:
+        weight = widgets.url_choice("weight", "Weight", list(WEIGHTS), "count", format_func=lambda w: f"by {w}")
+    with right:
+        year = year_slider(min(first, last), max(first, last))
+    upto = dataclasses.replace(f, end=min(f.end or "9999-12-31", f"{year}-12-31"))
+    links = data.get("incident_links", upto)
+    models = data.get("models", upto)
+    widgets.chart(incidents_by_level(links, models, weight, year), key="risk_levels")
+    st.caption(
+        "Each bar counts model-incident links (an incident naming two models counts once for each), placed at the "
+        "model's highest openness level; 'models' under each level counts the models released at it by then. "
+        "Severity: 0 context, 1 hazard, 2 harm, 3 severe harm."
+    )
+    widgets.footer(links, len(links), data.total("incident_links"), "incident links", "risk_incident_links", upto)
+
+    lag = data.get("release_to_incident_lag", upto)
+    widgets.chart(lag_by_level(lag), key="risk_lag")
+    st.caption("Models with no linked incident after their first release are not drawn; they are counted below.")
+    widgets.footer(lag, len(lag), len(models), "models with a linked incident", "risk_lag", upto)
+else:
+    models = data.get("models", f)
+    st.write(
+        "Model size against openness over time. Sizes are the developers' published figures; "
+        "undisclosed sizes are shown in their own strip under each chart, never estimated."
+    )
+    for measure, label in MEASURES.items():
+        widgets.chart(scale_over_time(models, measure), key=f"risk_scale_{measure}")
+        st.caption(f"The largest disclosed model at each openness level ({label.lower()}):")
+        st.dataframe(largest_by_level(models, measure), hide_index=True, key=f"risk_largest_{measure}")
+        columns = ["model_id", "model", "organization", "openness_level", "openness", "first_release", measure]
+        widgets.footer(models[columns], len(models), data.total("models"), "models", f"risk_scale_{measure}")

@@ -35,6 +35,7 @@ _ALLOWED = {
     "events_by_id",
     "licence_answers",
     "licence_comparison",
+    "table_rows",
     "release_detail",
     "incident_detail",
 }

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from db import schema as s
-from db.queries.core import read
+from db.queries.core import read, table
 from db.vocab import UNKNOWN
 
 ANSWERS = ("yes", "no", "conditional", UNKNOWN)
@@ -161,3 +161,8 @@ def licence_comparison(engine: Engine, a: str, b: str) -> pd.DataFrame:
         cb = (right.get(clause_col) or "") if clause_col else ""
         rows.append((label, va, ca, vb, cb, va != vb, ca != cb))
     return pd.DataFrame(rows, columns=cols)
+
+
+def table_rows(engine: Engine, table_name: str) -> pd.DataFrame:
+    """A whole public table for full downloads (core.table under a keyword that ui.data.get can pass)."""
+    return table(engine, table_name)

@@ -1,0 +1,167 @@
+"""AppTest tests of the timeline page on the fixture database (6 release events, 4 incidents)."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+import charts.timeline
+from tests.conftest import ROOT
+
+PAGE = "pages/timeline.py"
+
+
+@pytest.fixture(autouse=True)
+def navigation_frame(monkeypatch):
+    """Keep AppTest on the st.navigation frame on reruns.
+
+    AppTest 1.67 resets PagesManager.uses_pages_directory before every run, and
+    because pages/ exists every rerun then executes the page file alone (the old
+    pages/ mode), skipping app.py and its sidebar. Give AppTest its own subclass
+    to reset, and keep the real flag False as st.navigation sets it.
+    """
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    """Open a page through app.py as a fresh session would from a URL with these parameters."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    return at
+
+
+def decode(value):
+    """Plotly >= 6 stores numeric arrays as base64 'bdata'; return plain lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).tolist()
+    return value
+
+
+def figure(at: AppTest, i: int = 0) -> dict:
+    """The i-th Plotly figure on the page, as its JSON."""
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def points(fig: dict) -> list[tuple[str, str, str]]:
+    """(item id, lane, trace type) of every plotted point."""
+    out = []
+    for trace in fig["data"]:
+        for custom, lane in zip(trace.get("customdata") or [], decode(trace.get("y") or []), strict=True):
+            out.append((custom[0], lane, trace["type"]))
+    return out
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in at.get(kind)]
+
+
+def test_default_view_plots_every_release_and_incident(app_on_fixture):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Timeline"]
+    fig = figure(at)
+    ids = {p[0] for p in points(fig)}
+    assert len(ids) == 10
+    assert {"release:gpt-2-2019-02", "release:llama-2023-03-leak", "incident:eu-ai-act-in-force"} <= ids
+    names = [t["name"] for t in fig["data"]]
+    # colour by licence family (the leaked copy has no licence: its own 'unknown' trace), then incident types
+    assert names[:5] == ["permissive", "open RAIL", "non-commercial", "proprietary / API terms", "unknown"]
+    assert names[5:] == ["copyright", "leak", "safety", "policy"]
+    lanes = {p[1] for p in points(fig)}
+    assert {"1 staged", "3 API", "4 downloadable", "incident: leak"} <= lanes
+    assert all(p[2] == "scatter" for p in points(fig))
+    assert any(c.startswith("10 release events and incidents shown of 10.") for c in texts(at, "caption"))
+    assert not at.warning
+
+
+def test_deep_link_sets_filters_lanes_and_opens_the_item(app_on_fixture):
+    at = open_page(PAGE, level="4", lanes="organization", item="incident:llama-weights-leak")
+    assert not at.exception
+    assert at.multiselect(key="f_levels").value == [4]
+    assert at.radio(key="url_lanes").value == "organization"
+    plotted = points(figure(at))
+    releases = {p[0] for p in plotted if p[0].startswith("release:")}
+    assert releases == {
+        "release:gpt-2-2019-11",
+        "release:sd-2022-08",
+        "release:llama-2023-02",
+        "release:llama-2023-03-leak",
+    }
+    assert {p[1] for p in plotted if p[0].startswith("release:")} == {"OpenAI", "Stability AI", "Meta"}
+    # incidents without a model that passes the filters (the EU AI Act) drop out
+    assert "incident:eu-ai-act-in-force" not in {p[0] for p in plotted}
+    assert "incident: LLaMA weights leak (2023-03-01)" in texts(at, "text")
+    fields = at.dataframe[0].value["value"]
+    assert fields["type"] == "leak" and fields["status"] == "confirmed"
+    assert list(at.dataframe[1].value["model"]) == ["LLaMA"]
+    assert list(at.dataframe[-1].value["url"]) == ["https://ai.meta.com/blog/large-language-model-llama-meta-ai/"]
+    assert at.query_params["item"] == "incident:llama-weights-leak"
+
+
+def test_release_item_shows_every_field_and_its_sources(app_on_fixture):
+    at = open_page(PAGE, item="release:gpt-2-2019-02")
+    assert not at.exception
+    fields = at.dataframe[0].value["value"]
+    assert fields["model"] == "GPT-2"
+    assert fields["event_type"] == "staged"
+    assert fields["licence"] == "MIT License"
+    assert fields["notes"] == "Smallest model only."
+    assert fields["training_code"] == "closed"
+    assert list(at.dataframe[-1].value["publisher"]) == ["OpenAI"]
+
+
+def test_changing_level_filter_and_lanes_changes_the_chart(app_on_fixture):
+    at = open_page(PAGE)
+    before = points(figure(at))
+    at.multiselect(key="f_levels").set_value([4]).run()
+    assert not at.exception
+    after = points(figure(at))
+    rel_before = [p for p in before if p[0].startswith("release:")]
+    rel_after = [p for p in after if p[0].startswith("release:")]
+    assert len(rel_before) == 6 and len(rel_after) == 4
+    assert {p[1] for p in rel_after} == {"4 downloadable"}
+    assert at.query_params["level"] == "4"
+    at.radio(key="url_lanes").set_value("organization").run()
+    assert {p[1] for p in points(figure(at)) if p[0].startswith("release:")} == {"OpenAI", "Stability AI", "Meta"}
+    assert at.query_params["lanes"] == "organization"
+
+
+def test_show_incidents_only(app_on_fixture):
+    at = open_page(PAGE, show="incidents")
+    plotted = points(figure(at))
+    assert len(plotted) == 4 and all(p[0].startswith("incident:") for p in plotted)
+    assert any(c.startswith("4 incidents shown of 4.") for c in texts(at, "caption"))
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"lanes": "sideways"}, "Ignored lanes=sideways"),
+        ({"item": "release:no-such-release"}, "Ignored item=release:no-such-release"),
+        ({"item": "model:gpt-2"}, "Ignored item=model:gpt-2"),
+        ({"item": "incident:<b>x</b>"}, "Ignored item=incident:<b>x</b>"),
+    ],
+)
+def test_invalid_page_params_give_a_visible_note(app_on_fixture, params, note):
+    at = open_page(PAGE, **params)
+    assert not at.exception
+    assert any(i.startswith(note) for i in texts(at, "info"))
+    assert len(points(figure(at))) == 10
+    assert "item" not in at.query_params
+
+
+def test_large_data_is_capped_with_a_note_and_drawn_in_webgl(app_on_fixture, monkeypatch):
+    monkeypatch.setattr(charts.timeline, "MAX_POINTS", 2)
+    monkeypatch.setattr(charts.timeline, "WEBGL_ABOVE", 3)
+    at = open_page(PAGE)
+    assert not at.exception
+    assert any("showing the first 2 of 6 release events and 2 of 4 incidents" in w for w in texts(at, "warning"))
+    plotted = points(figure(at))
+    assert len(plotted) == 4 and {p[2] for p in plotted} == {"scattergl"}
+    assert any(c.startswith("4 release events and incidents shown of 10.") for c in texts(at, "caption"))

@@ -1,7 +1,10 @@
 """The shipped dataset in data/: valid, complete against the seed digest, cited, and large enough."""
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -12,7 +15,7 @@ from db import spec
 from db.build import build
 from db.engine import make_engine
 from db.validate import load_dataset, split_list
-from tests.conftest import SHIPPED_DATA
+from tests.conftest import ROOT, SHIPPED_DATA
 
 SEED_MODELS = [
     "bert",
@@ -271,4 +274,28 @@ def test_shipped_build_is_idempotent(tmp_path):
     assert build(data, url) is not None
     before = hashlib.sha256(target.read_bytes()).hexdigest()
     assert build(data, url) is None
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+
+
+def test_cli_refuses_a_corrupted_copy_of_the_shipped_data(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED_DATA, data, ignore=shutil.ignore_patterns("parts", "*.db*", "*.md"))
+    target = tmp_path / "observatory.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{target}"}
+    command = [sys.executable, "-m", "db.build", "--data", str(data)]
+    assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=120).returncode == 0
+    before = hashlib.sha256(target.read_bytes()).hexdigest()
+    for file, column, value in [
+        ("releases.csv", "date", "2019-13-45"),
+        ("releases.csv", "licence_id", "LicenseRef-No-Such-Licence"),
+        ("incident_links.csv", "model_id", "no-such-model"),
+    ]:
+        frame = pd.read_csv(data / file, dtype=str, keep_default_na=False)
+        frame.loc[0, column] = value
+        frame.to_csv(data / file, index=False)
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "data/releases.csv:2: column 'date': '2019-13-45' is not a valid date" in result.stderr
+    assert "data/releases.csv:2: column 'licence_id': 'LicenseRef-No-Such-Licence' is not in licences" in result.stderr
+    assert "data/incident_links.csv:2: column 'model_id': 'no-such-model' is not in models" in result.stderr
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before

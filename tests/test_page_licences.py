@@ -1,0 +1,153 @@
+"""The Licences page through app.py on the fixture database, and the answers it rests on."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from db import queries
+from db.queries.analysis import answer_questions
+from tests.conftest import ROOT
+
+
+def _values(v) -> list:
+    """A Plotly JSON array, decoding the base64 'bdata' form Plotly >= 6 uses for numbers."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
+    return list(v)
+
+
+def figure(at: AppTest, i: int = 0) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def open_page(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params.update(params or {})
+    at.switch_page("pages/licences.py")
+    return at.run()
+
+
+@pytest.fixture
+def page(app_on_fixture, monkeypatch):
+    """Open the page through app.py's st.navigation frame (see tests/test_page_risk.py for why)."""
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    return open_page
+
+
+def answers(at: AppTest) -> dict[str, str]:
+    """Answer badges in page order, keyed by the question subheader."""
+    badges = [m.value.split("[")[1].rstrip("]") for m in at.markdown if "-badge[" in m.value]
+    return dict(zip([s.value for s in at.subheader], badges, strict=True))
+
+
+def test_default_view_is_the_term_matrix_of_every_licence(page):
+    at = page()
+    assert not at.exception
+    heat = figure(at)["data"][0]
+    assert heat["type"] == "heatmap"
+    assert len(heat["y"]) == 4
+    assert heat["x"][0] == "commercial use" and heat["x"][-1] == "OSI approved"
+    row = heat["y"].index("LLaMA research licence (2023)")
+    assert heat["text"][row][0] == "prohibited"
+    assert any("4 licences shown of 4" in c.value for c in at.caption)
+
+
+def test_licence_type_filter_narrows_the_matrix(page):
+    at = page()
+    at.multiselect(key="f_families").set_value(["permissive"]).run()
+    assert not at.exception
+    heat = figure(at)["data"][0]
+    assert heat["y"] == ["MIT License"]
+    # free everywhere, except 'bind derivatives' (not applicable) and attribution (a condition).
+    assert _values(heat["z"]) == [0, 0, 0, 3, 0, 0, 0, 1, 0]
+    assert at.query_params["family"] == "permissive"
+
+
+def test_families_over_time_follow_the_filters(page):
+    at = page({"view": "families"})
+    assert not at.exception
+    fig = figure(at)
+    assert sum(sum(_values(t["y"])) for t in fig["data"]) == 6
+    assert "unknown" in {t["name"] for t in fig["data"]}
+    at.multiselect(key="f_families").set_value(["permissive"]).run()
+    fig = figure(at)
+    assert [t["name"] for t in fig["data"]] == ["permissive"]
+    assert sum(_values(fig["data"][0]["y"])) == 2
+
+
+def test_deep_link_to_a_can_i_question(page):
+    at = page({"view": "ask", "q": "LicenseRef-CreativeML-OpenRAIL-M"})
+    assert not at.exception
+    assert not at.info
+    assert at.selectbox(key="url_q").value == "LicenseRef-CreativeML-OpenRAIL-M"
+    got = answers(at)
+    assert got["Can I use it commercially?"] == "yes"
+    # Redistribution is conditional and the use restrictions bind derivatives.
+    assert got["Can I redistribute a fine-tune?"] == "conditional"
+    assert any("bind derivatives" in t.value for t in at.text)
+    assert at.query_params["q"] == "LicenseRef-CreativeML-OpenRAIL-M"
+
+
+def test_deep_link_compares_two_licences_and_marks_differences(page):
+    at = page({"view": "compare", "a": "MIT", "b": "LicenseRef-LLaMA-1", "family": "permissive"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    diff = set(table.loc[table["differs"], "term"])
+    assert {"commercial use", "redistribution", "licence type", "OSI approved"} <= diff
+    assert "attribution" not in diff
+    assert any(t.value.startswith(f"{len(diff)} of 10 terms differ") for t in at.text)
+    assert (at.query_params["a"], at.query_params["b"]) == ("MIT", "LicenseRef-LLaMA-1")
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"view": "ask", "q": "GPL-9"}, "Ignored q=GPL-9"),
+        ({"view": "compare", "a": "nope"}, "Ignored a=nope"),
+        ({"view": "everything"}, "Ignored view=everything"),
+    ],
+)
+def test_invalid_page_params_give_a_visible_note(page, params, note):
+    at = page(params)
+    assert not at.exception
+    assert any(note in i.value for i in at.info)
+
+
+def test_answers_from_stored_terms(fixture_engine):
+    mit = queries.licence_answers(fixture_engine, "MIT").set_index("question_id")["answer"].to_dict()
+    assert mit == {"commercial": "yes", "threshold": "yes", "outputs": "yes", "fine_tune": "yes"}
+    llama = queries.licence_answers(fixture_engine, "LicenseRef-LLaMA-1").set_index("question_id")["answer"]
+    assert llama.to_dict() == {"commercial": "no", "threshold": "no", "outputs": "yes", "fine_tune": "no"}
+    terms = queries.licence_answers(fixture_engine, "LicenseRef-OpenAI-Terms").set_index("question_id")["answer"]
+    assert terms["outputs"] == "conditional" and terms["fine_tune"] == "no"
+    assert queries.licence_answers(fixture_engine, "no-such-licence").empty
+
+
+def test_user_threshold_answer_names_the_number_and_quotes_the_clause():
+    lic = {
+        "commercial_use": "conditional",
+        "scale_threshold_kind": "users",
+        "scale_threshold_value": 700_000_000.0,
+        "scale_threshold_clause": "Section 2: above 700 million monthly active users, request a licence.",
+        "output_restriction": None,
+        "modification": "allowed",
+        "redistribution": None,
+    }
+    got = answer_questions(lic).set_index("question_id")
+    assert got.loc["threshold", "answer"] == "conditional"
+    assert "700,000,000 monthly active users" in got.loc["threshold", "explanation"]
+    assert got.loc["threshold", "clause"].startswith("Section 2")
+    assert got.loc["outputs", "answer"] == "unknown"
+    assert got.loc["fine_tune", "answer"] == "unknown"
+    assert got.loc["commercial", "clause"] == "No clause recorded."
+
+
+def test_comparison_flags_wording_apart_from_values(fixture_engine):
+    same = queries.licence_comparison(fixture_engine, "MIT", "MIT")
+    assert not same["differs"].any() and not same["clause_differs"].any()
+    assert queries.licence_comparison(fixture_engine, "MIT", "nope").empty

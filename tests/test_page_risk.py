@@ -1,0 +1,143 @@
+"""The Openness and risk page, run through app.py on the fixture database."""
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from tests.conftest import ROOT
+
+
+def _values(v) -> list:
+    """A Plotly JSON array, decoding the base64 'bdata' form Plotly >= 6 uses for numbers."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
+    return list(v)
+
+
+def figure(at: AppTest, i: int) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def panel_total(fig: dict, xaxis: str = "x") -> float:
+    """Sum of bar heights in one panel of the incidents-by-level figure."""
+    return sum(sum(_values(t["y"])) for t in fig["data"] if t.get("xaxis", "x") == xaxis)
+
+
+def open_page(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params.update(params or {})
+    at.switch_page("pages/risk.py")
+    return at.run()
+
+
+@pytest.fixture
+def page(app_on_fixture, monkeypatch):
+    """Open the page through app.py's st.navigation frame.
+
+    AppTest resets PagesManager.uses_pages_directory before every run and, as pages/ exists, would then run
+    the page file alone (the old pages/ mode) without app.py's sidebar; give AppTest its own subclass to reset.
+    """
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    return open_page
+
+
+def test_default_view_shows_links_by_level_lag_and_the_caveat(page):
+    at = page()
+    assert not at.exception
+    assert any("attention, not the true risk" in w.value for w in at.warning)
+    levels, lag = figure(at, 0), figure(at, 1)
+    # Fixture: three incident links (GPT-2 withholding, LLaMA leak, Andersen), all to level-4 models.
+    assert panel_total(levels, "x") == 3
+    assert panel_total(levels, "x2") == 3
+    names = {t["name"] for t in levels["data"] if t.get("xaxis", "x") == "x2"}
+    assert names == {"yes", "disputed"}
+    assert "up to 2024" in levels["layout"]["title"]["text"]
+    assert "(3 models)" in levels["data"][0]["x"][4]
+    assert {t["name"] for t in lag["data"]} == {"4 downloadable"}
+    assert any("3 incident links shown of 3" in c.value for c in at.caption)
+    assert dict(at.query_params) == {}
+
+
+def test_deep_link_reproduces_year_and_severity_weight(page):
+    at = page({"view": "risk", "year": "2019", "weight": "severity", "level": "1,4"})
+    assert not at.exception
+    assert not at.info
+    assert at.select_slider(key="url_year").value == 2019
+    assert at.radio(key="url_weight").value == "severity"
+    fig = figure(at, 0)
+    # Only the GPT-2 withholding (severity 1) falls up to 2019.
+    assert panel_total(fig) == 1
+    assert "weighted by severity" in fig["layout"]["title"]["text"]
+    assert at.query_params["year"] == "2019"
+    assert at.query_params["weight"] == "severity"
+    assert at.query_params["level"] == "1,4"
+
+
+def test_severity_weight_sums_severity(page):
+    at = page({"weight": "severity"})
+    assert panel_total(figure(at, 0)) == 1 + 1 + 2
+
+
+def test_licence_type_filter_changes_the_chart_data(page):
+    at = page()
+    assert panel_total(figure(at, 0)) == 3
+    at.multiselect(key="f_families").set_value(["permissive"]).run()
+    assert not at.exception
+    fig = figure(at, 0)
+    # Only GPT-2 came under a permissive licence (MIT): its one link remains.
+    assert panel_total(fig) == 1
+    assert {t["name"] for t in fig["data"] if t.get("xaxis", "x") == "x"} == {"other"}
+    assert at.query_params["family"] == "permissive"
+
+
+def test_moving_the_year_slider_is_cumulative_and_lands_in_the_url(page):
+    at = page()
+    at.select_slider(key="url_year").set_value(2022).run()
+    assert panel_total(figure(at, 0)) == 1
+    assert at.query_params["year"] == "2022"
+    at.select_slider(key="url_year").set_value(2023).run()
+    assert panel_total(figure(at, 0)) == 3
+
+
+def test_scale_view_shows_undisclosed_sizes_in_their_own_strip(page):
+    at = page({"view": "scale"})
+    assert not at.exception
+    params = figure(at, 0)
+    assert "1 of 4 models undisclosed" in params["layout"]["title"]["text"]
+    strip = [t for t in params["data"] if t.get("yaxis") == "y2"]
+    assert len(strip) == 1 and strip[0]["x"] == ["2022-08-22"]
+    disclosed = [v for t in params["data"] if t.get("yaxis", "y") == "y" for v in _values(t["y"])]
+    assert sorted(disclosed) == [1.5e9, 6.5e10, 1.75e11]
+    assert params["layout"]["yaxis"]["type"] == "log"
+    compute = figure(at, 1)
+    assert "3 of 4 models undisclosed" in compute["layout"]["title"]["text"]
+    largest = at.dataframe[0].value
+    assert largest.iloc[0]["model"] == "GPT-3"
+
+
+def test_scale_view_follows_the_organisation_filter(page):
+    at = page({"view": "scale", "org": "meta"})
+    assert not at.exception
+    title = figure(at, 0)["layout"]["title"]["text"]
+    # Meta: LLaMA (disclosed) and Stable Diffusion 1 (co-developer, undisclosed).
+    assert "1 of 2 models undisclosed" in title
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"year": "1066"}, "Ignored year=1066"),
+        ({"weight": "vibes"}, "Ignored weight=vibes"),
+        ({"view": "bogus"}, "Ignored view=bogus"),
+    ],
+)
+def test_invalid_page_params_give_a_visible_note(page, params, note):
+    at = page(params)
+    assert not at.exception
+    assert any(note in i.value for i in at.info)
+    assert len(at.get("plotly_chart")) == 2

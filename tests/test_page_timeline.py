@@ -14,8 +14,7 @@ from tests.conftest import ROOT
 PAGE = "pages/timeline.py"
 
 
-@pytest.fixture(autouse=True)
-def navigation_frame(monkeypatch):
+def use_navigation_frame(monkeypatch) -> None:
     """Keep AppTest on the st.navigation frame on reruns.
 
     AppTest 1.67 resets PagesManager.uses_pages_directory before every run, and
@@ -25,6 +24,11 @@ def navigation_frame(monkeypatch):
     """
     monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
     monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+
+
+@pytest.fixture(autouse=True)
+def _navigation_frame(monkeypatch):
+    use_navigation_frame(monkeypatch)
 
 
 def open_page(page: str, **params: str) -> AppTest:

@@ -1,0 +1,107 @@
+"""AppTest tests of the incidents page on the fixture database (4 incidents, one with two dated steps)."""
+
+import pytest
+
+from tests.test_page_timeline import decode, figure, open_page, texts, use_navigation_frame
+
+PAGE = "pages/incidents.py"
+
+
+@pytest.fixture(autouse=True)
+def _navigation_frame(monkeypatch):
+    use_navigation_frame(monkeypatch)
+
+
+def plotted(at) -> dict[str, str]:
+    """incident id -> type lane of every point in the incident timeline."""
+    out = {}
+    for trace in figure(at)["data"]:
+        if trace.get("legendgroup") == "statuses":
+            continue  # legend-only entries that explain the marker shapes
+        for custom, lane in zip(trace["customdata"], decode(trace["y"]), strict=True):
+            out[custom[0]] = lane
+    return out
+
+
+def test_default_view_lists_and_charts_every_incident_with_the_caveat(app_on_fixture):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Incidents"]
+    assert any("reflect media and legal attention, not the true rate of harm" in i for i in texts(at, "info"))
+    assert plotted(at) == {
+        "gpt-2-withholding": "safety",
+        "andersen-v-stability": "copyright",
+        "llama-weights-leak": "leak",
+        "eu-ai-act-in-force": "policy",
+    }
+    legend = [t["name"] for t in figure(at)["data"] if t.get("legendgroup") == "statuses"]
+    assert legend == ["confirmed", "resolved", "pending", "in-force"]
+    assert len(at.dataframe[0].value) == 4
+    assert any(c.startswith("4 incidents shown of 4.") for c in texts(at, "caption"))
+    # the newest incident is opened by default
+    assert at.selectbox(key="url_item").value == "eu-ai-act-in-force"
+    assert "No model is linked to this incident." in texts(at, "text")
+    at.selectbox(key="url_item").set_value("llama-weights-leak").run()
+    assert "LLaMA weights leak" in texts(at, "text")
+    assert at.query_params["item"] == "llama-weights-leak"
+
+
+def test_deep_link_opens_search_status_and_item_with_links_steps_and_court(app_on_fixture):
+    at = open_page(PAGE, q="artists", status="pending", item="andersen-v-stability", itype="copyright")
+    assert not at.exception
+    assert at.text_input(key="url_q").value == "artists"
+    assert at.selectbox(key="url_status").value == "pending"
+    assert at.multiselect(key="f_itypes").value == ["copyright"]
+    assert plotted(at) == {"andersen-v-stability": "copyright"}
+    assert "Andersen v. Stability AI" in texts(at, "text")
+    facts = at.dataframe[1].value["value"]
+    assert facts["court"] == "N.D. Cal." and facts["docket"] == "3:23-cv-00201"
+    assert facts["severity"] == "2 harm"
+    links = at.dataframe[2].value
+    assert list(links["model"]) == ["Stable Diffusion 1"]
+    assert list(links["pathway"]) == ["training-data"] and list(links["openness_mattered"]) == ["disputed"]
+    assert list(links["reason"]) == ["The claims concern training data, not the release."]
+    steps = at.dataframe[3].value
+    assert list(zip(steps["date"], steps["status"], strict=True)) == [
+        ("2023-01-13", "filed"),
+        ("2023-10-30", "dismissed-in-part"),
+    ]
+    assert list(at.dataframe[4].value["source_id"]) == ["s-sd"]
+    assert at.query_params["q"] == "artists" and at.query_params["status"] == "pending"
+
+
+def test_changing_filters_search_and_status_changes_the_chart(app_on_fixture):
+    at = open_page(PAGE)
+    at.multiselect(key="f_itypes").set_value(["copyright", "leak"]).run()
+    assert not at.exception
+    assert set(plotted(at)) == {"andersen-v-stability", "llama-weights-leak"}
+    at.text_input(key="url_q").set_value("weights").run()
+    assert set(plotted(at)) == {"llama-weights-leak"}
+    assert at.query_params["q"] == "weights"
+    at.text_input(key="url_q").set_value("").run()
+    at.selectbox(key="url_status").set_value("pending").run()
+    assert set(plotted(at)) == {"andersen-v-stability"}
+    assert at.selectbox(key="url_item").value == "andersen-v-stability"
+    at.selectbox(key="url_status").set_value("ruled").run()
+    assert not at.exception
+    assert "No incident matches the search and filters." in texts(at, "caption")
+
+
+def test_model_filter_drops_incidents_without_a_matching_model(app_on_fixture):
+    at = open_page(PAGE, org="stability-ai")
+    assert set(plotted(at)) == {"andersen-v-stability"}
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"status": "exploded"}, "Ignored status=exploded"),
+        ({"item": "no-such-incident"}, "Ignored item=no-such-incident"),
+        ({"bogus": "1"}, "Ignored unknown URL parameter 'bogus'"),
+    ],
+)
+def test_invalid_page_params_give_a_visible_note(app_on_fixture, params, note):
+    at = open_page(PAGE, **params)
+    assert not at.exception
+    assert any(i.startswith(note) for i in texts(at, "info"))
+    assert len(plotted(at)) == 4

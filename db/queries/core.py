@@ -31,7 +31,7 @@ def read(engine: Engine, stmt, time_limit_s: float = QUERY_TIME_LIMIT_S) -> pd.D
             sqlite_deadline(raw, time_limit_s)
         try:
             return pd.read_sql(stmt, conn)
-        except OperationalError as exc:
+        except (OperationalError, pd.errors.DatabaseError) as exc:  # pandas wraps driver errors in DatabaseError
             if "interrupted" in str(exc) or "statement timeout" in str(exc):
                 raise QueryTimeout(
                     "The query took too long and was stopped. Narrow the filters and try again."

@@ -1,0 +1,250 @@
+"""Chart builders of the risk and licences pages, checked on their traces."""
+
+import base64
+
+import numpy as np
+import pandas as pd
+
+from charts import FAMILY_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
+from charts.licences import CLASSES, comparison_style, families_over_time, term_classes, term_matrix
+from charts.risk import (
+    MATTERED_COLOURS,
+    PATHWAY_COLOURS,
+    UNKNOWN_LEVEL,
+    incidents_by_level,
+    lag_by_level,
+    largest_by_level,
+    risk_table,
+    scale_over_time,
+)
+
+
+def values(v) -> list:
+    """A trace array as a list, decoding Plotly's base64 'bdata' form."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return list(v)
+
+
+def links(*rows) -> pd.DataFrame:
+    cols = ["incident_id", "model", "openness_level", "severity", "pathway", "openness_mattered"]
+    return pd.DataFrame(list(rows), columns=cols)
+
+
+LINKS = links(
+    ("a", "M1", 4, 2, "training-data", "no"),
+    ("b", "M1", 4, 3, "downloaded-weights", "yes"),
+    ("c", "M2", 3, 1, "api-or-hosted", "no"),
+    ("d", "M3", None, 2, "leak", "disputed"),
+)
+MODELS = pd.DataFrame(
+    {
+        "model": ["M1", "M2", "M3", "<b>Big</b>"],
+        "organization": ["O", "O", "O", "O"],
+        "openness_level": [4, 3, 0, 0],
+        "first_release": ["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"],
+        "parameters": [1e9, None, 5e11, 2e12],
+        "training_compute_flop": [None, None, None, 1e25],
+    }
+)
+
+
+def test_risk_table_counts_and_weights_by_severity():
+    count = risk_table(LINKS, "count")
+    sev = risk_table(LINKS, "severity")
+    path = count[count["split"] == "pathway"]
+    assert path["value"].sum() == 4
+    assert sev[sev["split"] == "pathway"]["value"].sum() == 2 + 3 + 1 + 2
+    row = sev[(sev["split"] == "openness_mattered") & (sev["level"] == "4 downloadable") & (sev["category"] == "yes")]
+    assert row["value"].item() == 3 and row["links"].item() == 1
+    assert UNKNOWN_LEVEL in set(count["level"])
+
+
+def test_incidents_by_level_stacks_pathways_and_mattered_on_every_level():
+    fig = incidents_by_level(LINKS, MODELS, "count", 2024)
+    left = [t for t in fig.data if t.xaxis == "x"]
+    right = [t for t in fig.data if t.xaxis == "x2"]
+    assert [t.name for t in left] == ["training-data", "downloaded-weights", "api-or-hosted", "leak"]
+    assert [t.name for t in right] == ["yes", "no", "disputed"]
+    assert left[0].marker.color == PATHWAY_COLOURS["training-data"]
+    assert right[0].marker.color == MATTERED_COLOURS["yes"]
+    axis = list(left[0].x)
+    assert len(axis) == 7 and axis[-1].startswith(UNKNOWN_LEVEL)
+    assert axis[4] == "4 downloadable<br>(1 models)"
+    assert sum(sum(values(t.y)) for t in left) == 4 == sum(sum(values(t.y)) for t in right)
+    assert "up to 2024" in fig.layout.title.text
+    assert fig.layout.barmode == "stack"
+
+
+def test_incidents_by_level_without_unknown_levels_keeps_six_columns():
+    fig = incidents_by_level(LINKS.iloc[:3], MODELS.iloc[:2], "severity")
+    assert len(fig.data[0].x) == 6
+    assert "severity" in fig.layout.title.text
+
+
+def test_empty_inputs_give_a_message_not_an_empty_axis():
+    assert "No incident links" in incidents_by_level(LINKS.iloc[:0], MODELS, "count").layout.annotations[0].text
+    lag = pd.DataFrame(columns=["model", "openness_level", "first_release", "first_incident", "lag_days"])
+    assert lag_by_level(lag).layout.annotations
+    assert term_matrix(pd.DataFrame()).layout.annotations[0].text == "No licences match these filters."
+
+
+def test_lag_by_level_one_box_per_level_in_the_level_colour():
+    lag = pd.DataFrame(
+        {
+            "model": ["A", "B", "C"],
+            "openness_level": [0, 4, 4],
+            "first_release": ["2020-01-01"] * 3,
+            "first_incident": ["2021-01-01", "2020-07-01", "2022-01-01"],
+            "lag_days": [366, 182, 731],
+        }
+    )
+    fig = lag_by_level(lag)
+    assert [t.name for t in fig.data] == ["0 fully closed", "4 downloadable"]
+    assert fig.data[1].marker.color == LEVEL_COLOURS[4]
+    assert np.allclose(values(fig.data[1].y), [182 / 365.25, 731 / 365.25])
+    assert fig.data[1].boxpoints == "all"
+
+
+def test_scale_over_time_puts_undisclosed_sizes_in_their_own_strip():
+    fig = scale_over_time(MODELS, "parameters")
+    assert "1 of 4 models undisclosed" in fig.layout.title.text
+    strip = [t for t in fig.data if t.yaxis == "y2"]
+    assert len(strip) == 1 and list(strip[0].x) == ["2021-01-01"]
+    assert strip[0].marker.symbol == "circle-open"
+    assert strip[0].showlegend is True  # level 3 has no disclosed model, so the strip carries its legend entry
+    shown = [t for t in fig.data if t.yaxis == "y"]
+    assert sorted(v for t in shown for v in values(t.y)) == [1e9, 5e11, 2e12]
+    assert fig.layout.yaxis.type == "log"
+    assert fig.layout.yaxis2.ticktext == ("undisclosed (1)",)
+    level0 = next(t for t in shown if t.name == "0 fully closed")
+    assert level0.marker.color == LEVEL_COLOURS[0]
+    assert "&lt;b&gt;Big&lt;/b&gt;" in [c[0] for c in level0.customdata]
+
+
+def test_scale_over_time_counts_missing_compute():
+    fig = scale_over_time(MODELS, "training_compute_flop")
+    assert "3 of 4 models undisclosed" in fig.layout.title.text
+    assert sum(len(t.x) for t in fig.data if t.yaxis == "y2") == 3
+
+
+def test_largest_by_level_names_the_biggest_disclosed_model_per_level():
+    top = largest_by_level(MODELS, "parameters")
+    assert list(top["model"]) == ["<b>Big</b>", "M1"]
+    assert list(top["openness"]) == ["0 fully closed", "4 downloadable"]
+
+
+LICENCES = pd.DataFrame(
+    [
+        {
+            "licence_id": "X-1",
+            "name": "X",
+            "version": "1",
+            "family": "community",
+            "commercial_use": "conditional",
+            "scale_threshold_kind": "users",
+            "scale_threshold_value": 7e8,
+            "use_restrictions": "yes",
+            "restrictions_bind_derivatives": "yes",
+            "modification": "allowed",
+            "redistribution": "conditional",
+            "output_restriction": "yes",
+            "attribution": "yes",
+            "osi_approved": "no",
+            "commercial_use_clause": "Section 2 <i>caps</i> users.",
+            "scale_threshold_clause": "",
+            "use_restrictions_clause": None,
+            "modification_clause": None,
+            "redistribution_clause": None,
+            "output_restriction_clause": None,
+            "attribution_clause": None,
+        },
+        {
+            "licence_id": "X-2",
+            "name": "X",
+            "version": None,
+            "family": "permissive",
+            "commercial_use": None,
+            "scale_threshold_kind": "none",
+            "scale_threshold_value": None,
+            "use_restrictions": "no",
+            "restrictions_bind_derivatives": "n/a",
+            "modification": "allowed",
+            "redistribution": "allowed",
+            "output_restriction": "no",
+            "attribution": "no",
+            "osi_approved": "yes",
+            "commercial_use_clause": None,
+            "scale_threshold_clause": None,
+            "use_restrictions_clause": None,
+            "modification_clause": None,
+            "redistribution_clause": None,
+            "output_restriction_clause": None,
+            "attribution_clause": None,
+        },
+    ]
+)
+
+
+def test_term_classes_map_values_and_keep_unknown_apart():
+    long = term_classes(LICENCES).set_index(["licence_id", "term"])
+    assert long.loc[("X-1", "threshold"), "value"] == "above 700,000,000 monthly active users"
+    assert long.loc[("X-1", "threshold"), "class"] == "conditional"
+    assert long.loc[("X-1", "bind derivatives"), "class"] == "restricted"
+    assert long.loc[("X-2", "commercial use"), "value"] == "unknown"
+    assert long.loc[("X-2", "commercial use"), "class"] == "unknown"
+    assert long.loc[("X-2", "bind derivatives"), "class"] == "not applicable"
+
+
+def test_term_matrix_cells_carry_value_class_and_escaped_clause():
+    fig = term_matrix(LICENCES)
+    heat = fig.data[0]
+    assert list(heat.y) == ["X (1)", "X"]
+    z = np.asarray(heat.z)
+    assert z[0][0] == CLASSES.index("conditional") and z[1][0] == CLASSES.index("unknown")
+    assert heat.zmin == -0.5 and heat.zmax == len(CLASSES) - 0.5
+    assert heat.customdata[0][0] == "Section 2 &lt;i&gt;caps&lt;/i&gt; users."
+    legend = [t.name for t in fig.data[1:]]
+    assert legend == list(CLASSES)
+    assert fig.data[-1].marker.color == UNKNOWN_COLOUR
+
+
+def test_term_matrix_disambiguates_identical_labels():
+    twins = LICENCES.assign(version=None)
+    assert list(term_matrix(twins).data[0].y) == ["X [X-1]", "X [X-2]"]
+
+
+def test_families_over_time_stacks_in_the_shared_order_and_colours():
+    by_year = pd.DataFrame(
+        {
+            "year": [2020, 2020, 2021, 2021],
+            "licence_family": ["unknown", "permissive", "community", "permissive"],
+            "releases": [1, 2, 3, 4],
+        }
+    )
+    fig = families_over_time(by_year)
+    assert [t.name for t in fig.data] == ["permissive", "community / custom restricted", "unknown"]
+    assert fig.data[0].marker.color == FAMILY_COLOURS["permissive"]
+    assert fig.data[-1].marker.color == FAMILY_COLOURS["unknown"]
+    assert values(fig.data[0].y) == [2, 4]
+    assert fig.layout.barmode == "stack"
+
+
+def test_comparison_style_highlights_value_and_wording_differences():
+    comparison = pd.DataFrame(
+        {
+            "term": ["commercial use", "attribution", "redistribution"],
+            "a": ["allowed", "yes", "allowed"],
+            "a_clause": ["", "Credit.", "Old wording."],
+            "b": ["prohibited", "yes", "allowed"],
+            "b_clause": ["", "Credit.", "New wording."],
+            "differs": [True, False, False],
+            "clause_differs": [False, False, True],
+        }
+    )
+    html = comparison_style(comparison, "A: x", "B: y").to_html()
+    assert html.count("font-weight: bold") >= 1
+    assert "#FFF4CC" in html
+    assert "A: x: clause" in html

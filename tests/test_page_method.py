@@ -1,0 +1,104 @@
+"""The Data and method page through app.py on the fixture database, and the docs module it renders."""
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from db import docs, spec, vocab
+from tests.conftest import ROOT
+
+FIXTURE_COUNTS = {"licences": 4, "models": 4, "releases": 6, "incidents": 4, "incident_links": 3, "sources": 4}
+
+
+def open_page(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params.update(params or {})
+    at.switch_page("pages/method.py")
+    return at.run()
+
+
+@pytest.fixture
+def page(app_on_fixture, monkeypatch):
+    """Open the page through app.py's st.navigation frame (see tests/test_page_risk.py for why)."""
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    return open_page
+
+
+def test_default_view_shows_build_counts_dictionary_and_citation(page):
+    at = page()
+    assert not at.exception
+    counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()
+    assert {k: counts[k] for k in FIXTURE_COUNTS} == FIXTURE_COUNTS
+    built = at.metric[0].value
+    assert built[:4].isdigit()
+    bib = at.code[0].value
+    assert bib.startswith("@misc{openness_observatory_") and f"Database built {built[:10]}" in bib
+    assert any("attention, not the true rate of harm" in w.value for w in at.warning)
+    severity = next(d.value for d in at.dataframe if "severity" in d.value.columns)
+    assert list(severity["name"]) == [vocab.SEVERITY[k] for k in (3, 2, 1, 0)]
+    dictionary = next(d.value for d in at.dataframe if "allowed values" in d.value.columns)
+    assert list(dictionary["column"][: len(spec.MODELS.cols)]) == spec.MODELS.columns
+    assert any("4 rows of models shown of 4" in c.value for c in at.caption)
+
+
+def test_deep_link_opens_one_table_for_download(page):
+    at = page({"table": "incident_links", "itype": "policy"})
+    assert not at.exception
+    assert not at.info
+    assert at.selectbox(key="url_table").value == "incident_links"
+    dictionary = next(d.value for d in at.dataframe if "allowed values" in d.value.columns)
+    assert "pathway" in set(dictionary["column"])
+    preview = next(d.value for d in at.dataframe if "pathway" in d.value.columns and "reason" in d.value.columns)
+    assert len(preview) == 3
+    assert at.query_params["table"] == "incident_links"
+
+
+def test_downloads_hold_the_whole_table_whatever_the_sidebar_filters(page):
+    at = page({"table": "releases"})
+    at.multiselect(key="f_families").set_value(["permissive"]).run()
+    assert not at.exception
+    assert at.query_params["family"] == "permissive"
+    assert any("6 rows of releases shown of 6. Filters: none (all records)" in c.value for c in at.caption)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"Download CSV", "Download JSON"} <= set(labels)
+
+
+def test_invalid_table_param_gives_a_visible_note(page):
+    at = page({"table": "passwords"})
+    assert not at.exception
+    assert any("Ignored table=passwords" in i.value for i in at.info)
+    assert at.selectbox(key="url_table").value == "models"
+
+
+def test_data_dictionary_covers_every_column_of_the_contract():
+    d = docs.data_dictionary()
+    for table in spec.TABLES:
+        listed = list(d.loc[d["table"] == table.name, "column"])
+        assert listed == [*table.columns, *table.derived]
+    assert not d["meaning"].str.startswith("(not documented").any()
+    levels = d[(d["table"] == "releases") & (d["column"] == "openness_level")].iloc[0]
+    assert "4 downloadable" in levels["allowed values"]
+
+
+def test_docs_parse_the_readme_sections_the_page_shows():
+    for heading in ("How the scales are applied", "Known limits", "Provenance", "introduction"):
+        assert docs.section(heading)
+    assert len(docs.severity_rubric()) == len(vocab.SEVERITY)
+    events = docs.event_types()
+    assert list(events["event_type"]) == list(vocab.EVENT_TYPES)
+    assert not (events["meaning"] == "(not documented)").any()
+
+
+def test_column_meanings_read_multi_column_rows():
+    text = "# t\n\n## things.csv\n| column | meaning |\n|---|---|\n| date, date_precision | when |\n| x | an x |\n"
+    assert docs.column_meanings(text) == {
+        ("things", "date"): "when",
+        ("things", "date_precision"): "when",
+        ("things", "x"): "an x",
+    }
+
+
+def test_bibtex_uses_the_build_date():
+    bib = docs.bibtex({"built_at": "2026-03-04T05:06:07+00:00", "data_hash": "abcdef0123456789"})
+    assert "year         = {2026}" in bib and "built 2026-03-04" in bib and "abcdef012345}" in bib

@@ -1,0 +1,101 @@
+"""AppTest tests of the model profile page, on the fixture database and on the shipped data."""
+
+import pytest
+
+from tests.test_page_timeline import decode, figure, open_page, texts, use_navigation_frame
+
+PAGE = "pages/model.py"
+
+
+@pytest.fixture(autouse=True)
+def _navigation_frame(monkeypatch):
+    use_navigation_frame(monkeypatch)
+
+
+def path(at) -> list[tuple[str, int, str]]:
+    """(release id, openness level, event type) of each step of the openness path."""
+    steps = figure(at)["data"][0]
+    return [(c[6], int(y), c[2]) for c, y in zip(steps["customdata"], decode(steps["y"]), strict=True)]
+
+
+def test_default_profile_is_gpt_2(app_on_fixture):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Model profile"]
+    assert at.selectbox(key="url_model").value == "gpt-2"
+    fig = figure(at)
+    assert fig["layout"]["title"]["text"] == "GPT-2: openness after each release event"
+    assert fig["data"][0]["line"]["shape"] == "hv"
+    assert path(at) == [("gpt-2-2019-02", 1, "staged"), ("gpt-2-2019-11", 4, "weights")]
+    assert fig["data"][1]["name"] == "linked incidents" and decode(fig["data"][1]["x"]) == ["2019-02-14"]
+    assert any(c.startswith("2 release events of this model shown of 2.") for c in texts(at, "caption"))
+    facts = at.dataframe[0].value["value"]
+    assert facts["developers"] == "OpenAI"
+    assert facts["parameters"] == "1.5 billion (1,500,000,000)"
+    assert facts["training compute (FLOP)"] == "undisclosed"
+    components = at.dataframe[3].value
+    assert list(components["weights"]) == ["partial", "open"]
+    assert list(at.dataframe[4].value["incident_id"]) == ["gpt-2-withholding"]
+    sources = at.dataframe[5].value
+    assert list(sources["url"]) == ["https://openai.com/research/better-language-models"]
+    assert "gpt-2-withholding" in sources["cited_for"][0]
+
+
+def test_deep_link_opens_llama_gated_release_then_the_leak(app_on_fixture):
+    at = open_page(PAGE, model="llama")
+    assert not at.exception
+    assert [(r[0], r[2]) for r in path(at)] == [("llama-2023-02", "gated"), ("llama-2023-03-leak", "leak")]
+    licences = at.dataframe[2].value
+    assert set(licences["licence"]) == {"LLaMA research licence", "unknown"}
+    assert at.query_params["model"] == "llama"
+
+
+def test_undisclosed_parameters_are_shown_as_such(app_on_fixture):
+    at = open_page(PAGE, model="stable-diffusion-1")
+    facts = at.dataframe[0].value["value"]
+    assert facts["parameters"] == "undisclosed"
+    assert facts["developers"] == "Stability AI; Meta"
+
+
+def test_changing_a_filter_narrows_the_models_and_changes_the_chart(app_on_fixture):
+    at = open_page(PAGE)
+    assert [r[0] for r in path(at)] == ["gpt-2-2019-02", "gpt-2-2019-11"]
+    at.multiselect(key="f_levels").set_value([3]).run()
+    assert not at.exception
+    assert at.selectbox(key="url_model").options == ["GPT-3"]
+    assert path(at) == [("gpt-3-2020-06", 3, "api")]
+    assert any("GPT-2 does not match the sidebar filters" in i for i in texts(at, "info"))
+    assert "model" not in at.query_params and at.query_params["level"] == "3"
+
+
+def test_choosing_a_model_updates_the_url(app_on_fixture):
+    at = open_page(PAGE)
+    at.selectbox(key="url_model").set_value("gpt-3").run()
+    assert path(at) == [("gpt-3-2020-06", 3, "api")]
+    assert at.query_params["model"] == "gpt-3"
+    assert "No incident is linked to this model. Incident records reflect attention, not true risk." in texts(
+        at, "text"
+    )
+
+
+def test_unknown_model_gives_a_note_and_falls_back_to_the_default(app_on_fixture):
+    at = open_page(PAGE, model="gpt-9")
+    assert not at.exception
+    assert any(i.startswith("Ignored model=gpt-9") for i in texts(at, "info"))
+    assert at.selectbox(key="url_model").value == "gpt-2"
+    assert [r[0] for r in path(at)] == ["gpt-2-2019-02", "gpt-2-2019-11"]
+
+
+def test_shipped_data_shows_gpt_2_stages_and_the_llama_leak(app_on_shipped):
+    at = open_page(PAGE)
+    assert not at.exception
+    stages = [r for r in path(at) if r[2] in ("staged", "weights")]
+    assert [r[0] for r in stages][-4:] == [
+        "gpt-2-2019-02-124m",
+        "gpt-2-2019-05-355m",
+        "gpt-2-2019-08-774m",
+        "gpt-2-2019-11-1.5b",
+    ]
+    assert stages[-1][1] == 4
+    at.selectbox(key="url_model").set_value("llama").run()
+    assert [r[2] for r in path(at)] == ["gated", "leak"]

@@ -106,5 +106,5 @@ def sources_table(cited: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["source_id", *cols, "cited_for"])
     grouped = cited.groupby("source_id", sort=True)
     out = grouped[cols].first()
-    out["cited_for"] = grouped["entity_id"].agg(lambda ids: "; ".join(dict.fromkeys(ids)))
+    out["cited_for"] = grouped["entity_id"].agg(lambda ids: "; ".join(sorted(set(ids))))
     return out.reset_index()

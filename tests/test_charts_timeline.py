@@ -1,0 +1,188 @@
+"""Unit tests of the timeline, incidents and model chart builders, on their traces."""
+
+import pandas as pd
+import pytest
+
+from charts import FAMILY_COLOURS, INCIDENT_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
+from charts.incidents import STATUS_SYMBOLS, incident_timeline
+from charts.model import component_table, openness_path, parameters_label, sources_table
+from charts.timeline import date_label, parse_item, plotted_rows, timeline
+from db import queries
+from db.vocab import INCIDENT_STATUSES
+
+
+@pytest.fixture
+def releases(fixture_engine) -> pd.DataFrame:
+    return queries.releases(fixture_engine)
+
+
+@pytest.fixture
+def incidents(fixture_engine) -> pd.DataFrame:
+    return queries.incidents(fixture_engine)
+
+
+def by_name(fig) -> dict:
+    return {t.name: t for t in fig.data}
+
+
+def test_timeline_colours_releases_by_licence_family_and_incidents_by_type(releases, incidents):
+    fig = timeline(releases, incidents)
+    traces = by_name(fig)
+    assert traces["permissive"].marker.color == FAMILY_COLOURS["permissive"]
+    assert traces["unknown"].marker.color == FAMILY_COLOURS["unknown"]
+    assert [c[0] for c in traces["unknown"].customdata] == ["release:llama-2023-03-leak"]
+    assert traces["leak"].marker.color == INCIDENT_COLOURS["leak"]
+    assert traces["leak"].marker.symbol == "diamond" and traces["permissive"].marker.symbol == "circle"
+    assert list(traces["leak"].y) == ["incident: leak"]
+    assert sum(len(t.x) for t in fig.data) == len(releases) + len(incidents)
+    assert {t.type for t in fig.data} == {"scatter"}
+
+
+def test_timeline_lanes_by_level_or_organisation(releases, incidents):
+    by_level = timeline(releases, incidents, "level")
+    assert list(by_level.layout.yaxis.categoryarray) == [
+        "1 staged",
+        "3 API",
+        "4 downloadable",
+        "incident: policy",
+        "incident: safety",
+        "incident: leak",
+        "incident: copyright",
+    ]
+    by_org = timeline(releases, incidents, "organization")
+    release_lanes = {y for t in by_org.data if t.legendgroup == "releases" for y in t.y}
+    assert release_lanes == {"OpenAI", "Meta", "Stability AI"}
+    assert "organisation" in by_org.layout.title.text
+
+
+def test_timeline_hover_has_date_precision_licence_sources_and_escapes_text(releases, incidents):
+    rel = releases.copy()
+    rel.loc[0, "model"] = "<b>GPT-2</b>"
+    fig = timeline(rel, incidents)
+    custom = by_name(fig)["permissive"].customdata
+    first = list(custom[0])
+    assert first[1] == "&lt;b&gt;GPT-2&lt;/b&gt;"
+    assert first[2] == "2019-02-14" and list(custom[1])[2] == "2019-11 (month)"
+    assert first[4] == "MIT License" and first[3] == "staged"
+    assert first[7] == "https://openai.com/research/better-language-models"
+    assert "sources" in by_name(fig)["permissive"].hovertemplate
+
+
+def test_timeline_uses_webgl_above_the_threshold(releases, incidents, monkeypatch):
+    import charts.timeline
+
+    monkeypatch.setattr(charts.timeline, "WEBGL_ABOVE", 5)
+    assert {t.type for t in timeline(releases, incidents).data} == {"scattergl"}
+
+
+def test_timeline_with_nothing_says_so(releases, incidents):
+    fig = timeline(releases.iloc[0:0], incidents.iloc[0:0])
+    assert not fig.data and fig.layout.annotations[0].text == "No records match these filters."
+    only_incidents = timeline(pd.DataFrame(), incidents)
+    assert {t.legendgroup for t in only_incidents.data} == {"incidents"}
+
+
+def test_plotted_rows_are_exactly_the_points(releases, incidents):
+    rows = plotted_rows(releases, incidents)
+    assert len(rows) == 10
+    assert set(rows["kind"]) == {"release", "incident"}
+    assert list(rows["date"]) == sorted(rows["date"])
+    assert plotted_rows(pd.DataFrame(), pd.DataFrame()).empty
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("release:gpt-2-2019-02-124m", ("release", "gpt-2-2019-02-124m")),
+        ("incident:llama-weights-leak", ("incident", "llama-weights-leak")),
+        ("model:gpt-2", None),
+        ("release:", None),
+        ("release:<script>", None),
+        ("gpt-2", None),
+        (None, None),
+    ],
+)
+def test_parse_item(raw, expected):
+    assert parse_item(raw) == expected
+
+
+def test_date_label():
+    assert date_label("2019-02-14", "day") == "2019-02-14"
+    assert date_label("2019-11-01", "month") == "2019-11 (month)"
+    assert date_label("2019-01-01", "year") == "2019 (year)"
+
+
+def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
+    fig = incident_timeline(incidents)
+    points = [t for t in fig.data if t.legendgroup == "types"]
+    assert [t.name for t in points] == ["copyright", "leak", "safety", "policy"]
+    copyright_ = points[0]
+    assert list(copyright_.y) == ["copyright"] and copyright_.marker.color == INCIDENT_COLOURS["copyright"]
+    assert list(copyright_.marker.symbol) == [STATUS_SYMBOLS["pending"]]
+    assert list(copyright_.marker.size) == [9 + 3 * 2]
+    assert copyright_.customdata[0][0] == "andersen-v-stability"
+    legend = [t.name for t in fig.data if t.legendgroup == "statuses"]
+    assert legend == ["confirmed", "resolved", "pending", "in-force"]
+    assert len(set(STATUS_SYMBOLS.values())) == len(INCIDENT_STATUSES)
+    assert incident_timeline(incidents.iloc[0:0]).layout.annotations
+
+
+def test_openness_path_is_a_step_line_coloured_by_level(fixture_engine):
+    profile = queries.model_profile(fixture_engine, "gpt-2")
+    fig = openness_path(profile["releases"], "GPT-2", profile["incidents"])
+    path = fig.data[0]
+    assert path.line.shape == "hv"
+    assert list(path.y) == [1, 4]
+    assert list(path.marker.color) == [LEVEL_COLOURS[1], LEVEL_COLOURS[4]]
+    assert [c[2] for c in path.customdata] == ["staged", "weights"]
+    assert path.customdata[0][5] == "Smallest model only." and path.customdata[1][5] == "none"
+    assert list(fig.layout.yaxis.ticktext)[:6] == [
+        "0 fully closed",
+        "1 staged",
+        "2 hosted",
+        "3 API",
+        "4 downloadable",
+        "5 fully open",
+    ]
+    assert fig.data[1].name == "linked incidents" and list(fig.data[1].x) == ["2019-02-14"]
+    bare = openness_path(profile["releases"], "GPT-2")
+    assert len(bare.data) == 1 and list(bare.layout.yaxis.tickvals) == [0, 1, 2, 3, 4, 5]
+    assert openness_path(profile["releases"].iloc[0:0], "X").layout.annotations
+
+
+def test_component_table_keeps_unknown_as_its_own_value(fixture_engine):
+    rel = queries.releases_for_model(fixture_engine, "gpt-2")
+    rel.loc[0, "training_data"] = None
+    table = component_table(rel)
+    assert list(table.columns) == [
+        "release_id",
+        "date",
+        "event_type",
+        "weights",
+        "inference_code",
+        "training_code",
+        "training_data",
+        "documentation",
+    ]
+    assert list(table["training_data"]) == ["unknown", "closed"]
+
+
+def test_parameters_label():
+    assert parameters_label(None) == "undisclosed"
+    assert parameters_label(float("nan")) == "undisclosed"
+    assert parameters_label(124_000_000) == "124 million (124,000,000)"
+    assert parameters_label(175_000_000_000) == "175 billion (175,000,000,000)"
+    assert parameters_label(1_600_000_000_000) == "1.6 trillion (1,600,000,000,000)"
+
+
+def test_sources_table_groups_what_each_source_is_cited_for(fixture_engine):
+    cited = queries.model_profile(fixture_engine, "gpt-2")["sources"]
+    table = sources_table(cited)
+    assert list(table["source_id"]) == ["s-gpt2"]
+    assert table["cited_for"][0] == "gpt-2; gpt-2-2019-02; gpt-2-2019-11; gpt-2-withholding"
+    assert sources_table(cited.iloc[0:0]).empty
+
+
+def test_unknown_colour_for_unlisted_family(releases, incidents):
+    rel = releases.assign(licence_family="mystery")
+    assert by_name(timeline(rel, incidents))["mystery"].marker.color == UNKNOWN_COLOUR

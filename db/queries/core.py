@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from db import schema as s
 from db.engine import QUERY_TIME_LIMIT_S, QueryTimeout, clear_deadline, sqlite_deadline
+from db.validate import parse_date
 from db.vocab import OPENNESS_LEVELS, UNKNOWN
 
 UNKNOWN_LICENCE = UNKNOWN
@@ -47,11 +48,13 @@ def _vals(values: Iterable | None) -> list:
 
 
 def _date_range(col, start: str | None, end: str | None) -> list:
+    """Inclusive date bounds; a bound that is not an ISO date matches nothing."""
     conds = []
-    if start:
-        conds.append(col >= str(start))
-    if end:
-        conds.append(col <= str(end))
+    for bound, compare in ((start, col.__ge__), (end, col.__le__)):
+        if not bound:
+            continue
+        text = str(bound)
+        conds.append(compare(text) if parse_date(text) else false())
     return conds
 
 

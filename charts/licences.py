@@ -1,12 +1,11 @@
 """Licence figures: the catalogue as a term matrix, licence families over time, a side-by-side comparison."""
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
 from charts import FAMILY_COLOURS, FAMILY_LABELS, FAMILY_ORDER, UNKNOWN_COLOUR, base_layout, empty_figure
+from charts.risk import plain
 from db import vocab
 from db.queries.analysis import threshold_text
 
@@ -51,6 +50,17 @@ def licence_label(row) -> str:
     return f"{row['name']} ({version})" if version and not pd.isna(version) else str(row["name"])
 
 
+def short_threshold(kind: str, value) -> str:
+    """'> 700M users', '> US$1M revenue' or 'none', short enough for a matrix cell."""
+    if kind == "none" or value is None or pd.isna(value):
+        return kind if kind == "none" else threshold_text(kind, value)
+    number = next(
+        (f"{value / size:g}{unit}" for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")) if value >= size),
+        f"{value:g}",
+    )
+    return f"> {number} users" if kind == "users" else f"> US${number} revenue"
+
+
 def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
     """Long table: one row per licence and term with its stored value, class and clause."""
     rows = []
@@ -60,7 +70,7 @@ def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
             value = None if pd.isna(raw) else str(raw)
             shown = value
             if col == "scale_threshold_kind" and value is not None:
-                shown = threshold_text(value, lic["scale_threshold_value"])
+                shown = short_threshold(value, lic["scale_threshold_value"])
             clause = lic[clause_col] if clause_col and not pd.isna(lic[clause_col]) else ""
             rows.append(
                 {
@@ -94,14 +104,14 @@ def term_matrix(licences: pd.DataFrame) -> go.Figure:
     for i, c in enumerate(CLASSES):
         scale += [[i / n, CLASS_COLOURS[c]], [(i + 1) / n, CLASS_COLOURS[c]]]
     dupes = pd.Series([labels[i] for i in order]).duplicated(keep=False).tolist()
-    y = [html.escape(f"{labels[i]} [{i}]" if dupe else labels[i]) for i, dupe in zip(order, dupes, strict=True)]
+    y = [plain(f"{labels[i]} [{i}]" if dupe else labels[i]) for i, dupe in zip(order, dupes, strict=True)]
     fig = go.Figure(
         go.Heatmap(
             z=grid.map(code.get).to_numpy(dtype=float),
             x=terms,
             y=y,
-            text=text.map(html.escape).to_numpy(),
-            customdata=clause.map(lambda s: html.escape(_wrap(s))).to_numpy(),
+            text=text.map(plain).to_numpy(),
+            customdata=clause.map(lambda s: "<br>".join(plain(line) for line in _wrap(s))).to_numpy(),
             texttemplate="%{text}",
             textfont={"color": "#000000", "size": 11},
             colorscale=scale,
@@ -134,7 +144,7 @@ def term_matrix(licences: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _wrap(text: str, width: int = 80) -> str:
+def _wrap(text: str, width: int = 80) -> list[str]:
     """Break a clause into lines so the hover box stays readable."""
     words, lines, line = str(text).split(), [], ""
     for word in words:
@@ -145,7 +155,7 @@ def _wrap(text: str, width: int = 80) -> str:
             line = f"{line} {word}".strip()
     if line:
         lines.append(line)
-    return "\n".join(lines)
+    return lines
 
 
 def families_over_time(by_year: pd.DataFrame) -> go.Figure:
@@ -166,7 +176,7 @@ def families_over_time(by_year: pd.DataFrame) -> go.Figure:
                 y=part["releases"].tolist(),
                 name=label,
                 marker_color=FAMILY_COLOURS.get(family, UNKNOWN_COLOUR),
-                hovertemplate="%{x}: %{y} release events<extra>" + html.escape(label) + "</extra>",
+                hovertemplate="%{x}: %{y} release events<extra>" + plain(label) + "</extra>",
             )
         )
     fig.update_layout(barmode="stack", bargap=0.15)
@@ -176,11 +186,10 @@ def families_over_time(by_year: pd.DataFrame) -> go.Figure:
 
 
 def comparison_style(comparison: pd.DataFrame, a_label: str, b_label: str) -> Styler:
-    """The comparison table with differing values highlighted, and differing wording marked more lightly."""
+    """Values side by side, then clauses; differing values highlighted, differing wording marked more lightly."""
     shown = comparison.rename(
         columns={"a": a_label, "a_clause": f"{a_label}: clause", "b": b_label, "b_clause": f"{b_label}: clause"}
-    )
-    value_cols = [a_label, b_label]
+    )[["term", a_label, b_label, f"{a_label}: clause", f"{b_label}: clause", "differs", "clause_differs"]]
 
     def highlight(row: pd.Series) -> list[str]:
         if row["differs"]:
@@ -189,5 +198,4 @@ def comparison_style(comparison: pd.DataFrame, a_label: str, b_label: str) -> St
             return ["background-color: #FFF4CC; color: #000000"] * len(row)
         return [""] * len(row)
 
-    styler = shown.style.apply(highlight, axis=1)
-    return styler.hide(axis="index").set_properties(subset=value_cols, **{"white-space": "pre-wrap"})
+    return shown.style.apply(highlight, axis=1).hide(axis="index").hide(["differs", "clause_differs"], axis="columns")

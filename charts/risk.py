@@ -27,6 +27,11 @@ WEIGHTS = {"count": "incident links (count)", "severity": "incident links weight
 MEASURES = {"parameters": "Parameters", "training_compute_flop": "Training compute (FLOP)"}
 
 
+def plain(text) -> str:
+    """Data text made safe for Plotly's HTML-like labels (Plotly decodes &amp; &lt; &gt; but not &quot;)."""
+    return html.escape(str(text), quote=False)
+
+
 def level_label(level) -> str:
     """'4 downloadable' for a level, 'unknown level' when missing."""
     if level is None or pd.isna(level):
@@ -73,17 +78,17 @@ def incidents_by_level(links: pd.DataFrame, models: pd.DataFrame, weight: str = 
     axis = [lv for lv in LEVEL_AXIS if lv in present or lv != UNKNOWN_LEVEL]
     ticks = [f"{lv}<br>({n_models.get(lv, 0)} models)" for lv in axis]
     fig = make_subplots(
-        rows=1,
-        cols=2,
-        shared_yaxes=True,
-        horizontal_spacing=0.04,
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1,
         subplot_titles=("By pathway", "Did openness plausibly matter?"),
     )
     specs = (
         ("pathway", vocab.PATHWAYS, PATHWAY_COLOURS, 1, "Pathway"),
         ("openness_mattered", vocab.OPENNESS_MATTERED, MATTERED_COLOURS, 2, "Openness mattered"),
     )
-    for split, order, colours, col, group in specs:
+    for split, order, colours, row, group in specs:
         part = table[table["split"] == split]
         extra = sorted(set(part["category"]) - set(order))
         for cat in [*order, *extra]:
@@ -97,16 +102,16 @@ def incidents_by_level(links: pd.DataFrame, models: pd.DataFrame, weight: str = 
                     name=cat,
                     marker_color=colours.get(cat, UNKNOWN_COLOUR),
                     customdata=rows["links"].fillna(0).astype(int).tolist(),
-                    hovertemplate="%{x}<br>%{y} (%{customdata} links)<extra>" + html.escape(cat) + "</extra>",
+                    hovertemplate="%{x}<br>%{y} (%{customdata} links)<extra>" + plain(cat) + "</extra>",
                     legendgroup=split,
                     legendgrouptitle_text=group,
                 ),
-                row=1,
-                col=col,
+                row=row,
+                col=1,
             )
     fig.update_layout(barmode="stack", bargap=0.2)
-    fig.update_yaxes(title_text=WEIGHTS[weight], row=1, col=1)
-    base_layout(fig, title, height=520)
+    fig.update_yaxes(title_text=weight)
+    base_layout(fig, title, height=640)
     fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top"})
     return fig
 
@@ -133,7 +138,7 @@ def lag_by_level(lag: pd.DataFrame) -> go.Figure:
                 jitter=0.4,
                 pointpos=0,
                 customdata=np.stack(
-                    [part["model"].map(html.escape), part["first_release"], part["first_incident"], part["lag_days"]],
+                    [part["model"].map(plain), part["first_release"], part["first_incident"], part["lag_days"]],
                     axis=-1,
                 ),
                 hovertemplate="%{customdata[0]}<br>released %{customdata[1]}, first incident %{customdata[2]}"
@@ -193,7 +198,7 @@ def scale_over_time(models: pd.DataFrame, measure: str = "parameters") -> go.Fig
                         "symbol": "circle" if row == 1 else "circle-open",
                         "line": {"width": 1.5 if row == 2 else 0.5, "color": level_colour(lv)},
                     },
-                    customdata=np.stack([part["model"].map(html.escape), part["organization"].map(html.escape)], -1),
+                    customdata=np.stack([part["model"].map(plain), part["organization"].map(plain)], -1),
                     hovertemplate="%{customdata[0]} (%{customdata[1]})<br>%{x}<br>"
                     + ("%{y:.3s}" if row == 1 else "undisclosed")
                     + f"<extra>{name}</extra>",

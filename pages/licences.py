@@ -67,7 +67,10 @@ elif view == "compare" and len(ids) > 1:
         int(comparison["differs"].sum()),
         int((comparison["clause_differs"] & ~comparison["differs"]).sum()),
     )
-    st.text(f"{n_diff} of {len(comparison)} terms differ in value (bold); {n_words} more differ only in wording.")
+    st.text(
+        f"{n_diff} of {len(comparison)} terms differ in value (highlighted); "
+        f"{n_words} more differ only in the wording of the clause (lightly highlighted)."
+    )
     st.dataframe(comparison_style(comparison, f"A: {a}", f"B: {b}"), hide_index=True, key="licences_compare")
     widgets.footer(comparison, len(comparison), len(comparison), "terms", f"licences_compare_{a}_{b}")
 

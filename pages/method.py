@@ -51,6 +51,7 @@ st.warning(
 st.markdown(docs.section("Known limits"))
 st.subheader("Provenance")
 st.markdown(docs.section("Provenance"))
+st.subheader("Conventions")
 st.markdown(docs.section("introduction"))
 
 st.header("Data dictionary and full downloads")

@@ -45,7 +45,7 @@ if view == "risk":
         weight = widgets.url_choice("weight", "Weight", list(WEIGHTS), "count", format_func=lambda w: f"by {w}")
     with right:
         year = year_slider(min(first, last), max(first, last))
-    upto = dataclasses.replace(f, end=min(f.end or "9999-12-31", f"{year}-12-31"))
+    upto = f if year == max(first, last) else dataclasses.replace(f, end=f"{year}-12-31")
     links = data.get("incident_links", upto)
     models = data.get("models", upto)
     widgets.chart(incidents_by_level(links, models, weight, year), key="risk_levels")
@@ -69,6 +69,11 @@ else:
     for measure, label in MEASURES.items():
         widgets.chart(scale_over_time(models, measure), key=f"risk_scale_{measure}")
         st.caption(f"The largest disclosed model at each openness level ({label.lower()}):")
-        st.dataframe(largest_by_level(models, measure), hide_index=True, key=f"risk_largest_{measure}")
+        st.dataframe(
+            largest_by_level(models, measure),
+            hide_index=True,
+            key=f"risk_largest_{measure}",
+            column_config={measure: st.column_config.NumberColumn(label, format="compact")},
+        )
         columns = ["model_id", "model", "organization", "openness_level", "openness", "first_release", measure]
         widgets.footer(models[columns], len(models), data.total("models"), "models", f"risk_scale_{measure}")

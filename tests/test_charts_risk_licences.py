@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 
 from charts import FAMILY_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
-from charts.licences import CLASSES, comparison_style, families_over_time, term_classes, term_matrix
+from charts.licences import (
+    CLASSES,
+    comparison_style,
+    families_over_time,
+    short_threshold,
+    term_classes,
+    term_matrix,
+)
 from charts.risk import (
     MATTERED_COLOURS,
     PATHWAY_COLOURS,
@@ -190,12 +197,19 @@ LICENCES = pd.DataFrame(
 
 def test_term_classes_map_values_and_keep_unknown_apart():
     long = term_classes(LICENCES).set_index(["licence_id", "term"])
-    assert long.loc[("X-1", "threshold"), "value"] == "above 700,000,000 monthly active users"
+    assert long.loc[("X-1", "threshold"), "value"] == "> 700M users"
     assert long.loc[("X-1", "threshold"), "class"] == "conditional"
     assert long.loc[("X-1", "bind derivatives"), "class"] == "restricted"
     assert long.loc[("X-2", "commercial use"), "value"] == "unknown"
     assert long.loc[("X-2", "commercial use"), "class"] == "unknown"
     assert long.loc[("X-2", "bind derivatives"), "class"] == "not applicable"
+
+
+def test_short_thresholds_fit_a_cell():
+    assert short_threshold("revenue", 1e6) == "> US$1M revenue"
+    assert short_threshold("users", 1.5e9) == "> 1.5B users"
+    assert short_threshold("none", None) == "none"
+    assert short_threshold("users", None) == "users threshold (number not recorded)"
 
 
 def test_term_matrix_cells_carry_value_class_and_escaped_clause():

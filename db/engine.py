@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("OBSERVATORY_DATA_DIR") or ROOT / "data")
@@ -45,9 +46,12 @@ def make_engine(url: str | None = None, readonly: bool = False, time_limit_s: fl
         return create_engine(url, connect_args=args, pool_pre_ping=True)
     path = sqlite_path(url)
     if readonly:
+        # QueuePool, not the SingletonThreadPool SQLAlchemy picks for "sqlite://": that one closes the
+        # connections of other threads once more than five threads read, as Streamlit sessions do.
         engine = create_engine(
             "sqlite://",
             creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False),
+            poolclass=QueuePool,
         )
     else:
         engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})

@@ -25,9 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from db import spec
 from db.engine import DATA_DIR, make_engine
-from db.service import Actor, ImportResult, existing_rows, write_records
+from db.service import Actor, ImportResult, existing_rows, require_curator, write_records
 from db.validate import (
     Problem,
     Record,
@@ -93,16 +95,22 @@ def validate_upload(
 ) -> tuple[spec.TableSpec, list[Record]]:
     """The whole check, types and references against the rows already stored; raises ValidationError."""
     target, records, problems = read_upload(filename, data, table)
-    if records:
-        engine = make_engine(url, readonly=True)
-        try:
-            with engine.connect() as conn:
-                problems += check_references({target.name: records}, existing_rows(conn))
-        finally:
-            engine.dispose()
+    problems += _reference_problems(target, records, url)
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: p.line))
     return target, records
+
+
+def _reference_problems(target: spec.TableSpec, records: list[Record], url: str | None) -> list[Problem]:
+    """Dangling references and duplicate keys against a snapshot of the stored rows."""
+    if not records:
+        return []
+    engine = make_engine(url, readonly=True)
+    try:
+        with engine.connect() as conn:
+            return check_references({target.name: records}, existing_rows(conn))
+    finally:
+        engine.dispose()
 
 
 def _check_row_count(n: int) -> None:
@@ -153,8 +161,16 @@ def import_bytes(
     url: str | None = None,
     also_data: Path | None = None,
 ) -> ImportResult:
-    """Validate a whole file and, only if it is clean, upsert it for `actor`; optionally merge it into data/."""
-    target, records = validate_upload(filename, data, table, url)
+    """Validate a whole file and, only if it is clean, upsert it for `actor`; optionally merge it into data/.
+
+    When the cells are clean, references are checked once, inside the write
+    transaction (db.service.write_records); otherwise against a snapshot, so
+    that every problem is reported at once.
+    """
+    require_curator(actor)
+    target, records, problems = read_upload(filename, data, table)
+    if problems:
+        raise ValidationError(sorted(problems + _reference_problems(target, records, url), key=lambda p: p.line))
     merged = _merged_data(also_data, target, records) if also_data else None
     result = write_records(actor, target, records, url)
     if merged is not None:
@@ -222,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         print(f"Import refused: {len(exc.problems)} problem(s); nothing was written.", file=sys.stderr)
         print(exc.report(), file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        print(f"Import failed and was rolled back; nothing was written: {cause}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - started
     print(

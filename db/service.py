@@ -10,15 +10,13 @@ failing with "database is locked".
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, delete, event, select, tuple_
+from sqlalchemy import Connection, Engine, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from db import schema, spec
 from db.build import entity_key, rows_for_tables
 from db.engine import database_url, is_sqlite, make_engine
 from db.validate import Record, ValidationError, check_references, key_of
-
-ID_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,12 @@ def write_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def require_curator(actor: Actor | None) -> None:
+    """Raise NotAuthorised unless the actor is a named, authenticated person."""
+    if actor is None or actor.is_anonymous:
+        raise NotAuthorised("Only a signed-in curator can change the data.")
+
+
 def write_records(actor: Actor | None, table: spec.TableSpec, records: list[Record], url: str | None = None):
     """Upsert type-checked records of one table for an authenticated actor, in one transaction.
 
@@ -80,8 +84,7 @@ def write_records(actor: Actor | None, table: spec.TableSpec, records: list[Reco
     the write. Raises NotAuthorised for an anonymous actor and ValidationError
     (nothing written) for dangling references or duplicate keys.
     """
-    if actor is None or actor.is_anonymous:
-        raise NotAuthorised("Only a signed-in curator can change the data.")
+    require_curator(actor)
     engine = write_engine(url)
     try:
         with engine.begin() as conn:
@@ -129,22 +132,16 @@ def upsert(conn: Connection, table: spec.TableSpec, records: list[Record]) -> No
     _stamp(conn)
 
 
-def _chunks(items: list, n: int = ID_CHUNK):
-    for start in range(0, len(items), n):
-        yield items[start : start + n]
-
-
 def _replace_children(conn: Connection, child, model_ids: list[str], new_rows: list[dict]) -> None:
-    for chunk in _chunks(model_ids):
-        conn.execute(delete(child).where(child.c.model_id.in_(chunk)))
+    conn.execute(delete(child).where(child.c.model_id == bindparam("m")), [{"m": m} for m in model_ids])
     if new_rows:
         conn.execute(child.insert(), new_rows)
 
 
 def _replace_citations(conn: Connection, entity: str, entity_ids: list[str], new_rows: list[dict]) -> None:
     c = schema.citations.c
-    for chunk in _chunks(entity_ids):
-        conn.execute(delete(schema.citations).where(tuple_(c.entity, c.entity_id).in_([(entity, i) for i in chunk])))
+    stmt = delete(schema.citations).where(c.entity == entity, c.entity_id == bindparam("e"))
+    conn.execute(stmt, [{"e": i} for i in entity_ids])
     if new_rows:
         conn.execute(schema.citations.insert(), new_rows)
 

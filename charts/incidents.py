@@ -61,8 +61,8 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
                 y=[itype] * len(part),
                 mode="markers",
                 name=itype,
-                legendgroup="types",
-                legendgrouptitle_text="Type",
+                legendgroup=itype,
+                showlegend=False,
                 marker={
                     "color": INCIDENT_COLOURS.get(itype, UNKNOWN_COLOUR),
                     "symbol": [STATUS_SYMBOLS.get(s, "circle-dot") for s in part["status"]],
@@ -76,7 +76,20 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
                 ),
             )
         )
-    # Legend-only entries that explain the shapes.
+    # Legend-only entries: types as plain circles (a point's own shape is its status), then the shapes.
+    for itype in types:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=itype,
+                legendgroup=itype,
+                legendgrouptitle_text="Type" if itype == types[0] else None,
+                marker={"color": INCIDENT_COLOURS.get(itype, UNKNOWN_COLOUR), "symbol": "circle", "size": 10},
+                hoverinfo="skip",
+            )
+        )
     for status in [s for s in vocab.INCIDENT_STATUSES if s in set(incidents["status"])]:
         fig.add_trace(
             go.Scatter(

@@ -50,7 +50,9 @@ detail = data.get("incident_detail", incident_id=chosen)
 record = detail["row"].iloc[0]
 st.text(record["title"])
 st.text(record["summary"])
-facts = record.drop(["title", "summary", "source_ids"]).rename("value").astype("string").fillna("unknown")
+if isinstance(record["notes"], str) and record["notes"]:
+    st.text("Notes: " + str(record["notes"]))
+facts = record.drop(["title", "summary", "notes", "source_ids"]).rename("value").astype("string").fillna("unknown")
 facts["severity"] = f"{record['severity']} {vocab.SEVERITY.get(int(record['severity']), vocab.UNKNOWN)}"
 st.dataframe(facts.to_frame().rename_axis("field"), width="stretch", key="incident_facts")
 

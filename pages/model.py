@@ -29,6 +29,8 @@ profile = data.get("model_profile", model_id=model_id)
 model = profile["model"].iloc[0]
 rel, links = profile["releases"], profile["incidents"]
 st.text(model["description"])
+if isinstance(model["notes"], str) and model["notes"]:
+    st.text("Notes: " + str(model["notes"]))
 widgets.chart(openness_path(rel, model["name"], links), key="model_path_chart")
 widgets.footer(rel, len(rel), len(rel), "release events of this model", f"model_{model_id}_releases", Filters())
 
@@ -43,7 +45,6 @@ facts = (
             else f"{model['training_compute_flop']:.3g}",
             "family": model["family"],
             "based on": model["base_model_id"],
-            "notes": model["notes"],
         },
         name="value",
     )

@@ -61,6 +61,9 @@ if detail is None:
 else:
     record = detail["row"].iloc[0]
     st.text(f"{item[0]}: {record.get('model', record.get('title'))} ({record['date']})")
+    for name in ("summary", "notes"):
+        if pd.notna(record.get(name)):
+            st.text(f"{name.capitalize()}: {record[name]}")
     fields = record.rename("value").astype("string").fillna("unknown").to_frame().rename_axis("field")
     st.dataframe(fields, width="stretch", key="timeline_detail_fields")
     for name in ("links", "steps"):

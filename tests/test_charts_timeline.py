@@ -114,8 +114,16 @@ def test_date_label():
 
 def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
     fig = incident_timeline(incidents)
-    points = [t for t in fig.data if t.legendgroup == "types"]
+    points = [t for t in fig.data if t.customdata is not None]
     assert [t.name for t in points] == ["copyright", "leak", "safety", "policy"]
+    assert not any(t.showlegend for t in points)
+    types_legend = [t for t in fig.data if t.customdata is None and t.legendgroup != "statuses"]
+    assert [(t.name, t.marker.symbol) for t in types_legend] == [
+        ("copyright", "circle"),
+        ("leak", "circle"),
+        ("safety", "circle"),
+        ("policy", "circle"),
+    ]
     copyright_ = points[0]
     assert list(copyright_.y) == ["copyright"] and copyright_.marker.color == INCIDENT_COLOURS["copyright"]
     assert list(copyright_.marker.symbol) == [STATUS_SYMBOLS["pending"]]

@@ -16,8 +16,8 @@ def plotted(at) -> dict[str, str]:
     """incident id -> type lane of every point in the incident timeline."""
     out = {}
     for trace in figure(at)["data"]:
-        if trace.get("legendgroup") == "statuses":
-            continue  # legend-only entries that explain the marker shapes
+        if "customdata" not in trace:
+            continue  # legend-only entries
         for custom, lane in zip(trace["customdata"], decode(trace["y"]), strict=True):
             out[custom[0]] = lane
     return out

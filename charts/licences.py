@@ -51,14 +51,14 @@ def licence_label(row) -> str:
 
 
 def short_threshold(kind: str, value) -> str:
-    """'> 700M users', '> US$1M revenue' or 'none', short enough for a matrix cell."""
+    """'> 700M users', '> $1M revenue' or 'none', short enough for a matrix cell."""
     if kind == "none" or value is None or pd.isna(value):
         return kind if kind == "none" else threshold_text(kind, value)
     number = next(
         (f"{value / size:g}{unit}" for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")) if value >= size),
         f"{value:g}",
     )
-    return f"> {number} users" if kind == "users" else f"> US${number} revenue"
+    return f"> {number} users" if kind == "users" else f"> ${number} revenue"
 
 
 def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
@@ -113,7 +113,7 @@ def term_matrix(licences: pd.DataFrame) -> go.Figure:
             text=text.map(plain).to_numpy(),
             customdata=clause.map(lambda s: "<br>".join(plain(line) for line in _wrap(s))).to_numpy(),
             texttemplate="%{text}",
-            textfont={"color": "#000000", "size": 11},
+            textfont={"color": "#000000", "size": 10},
             colorscale=scale,
             zmin=-0.5,
             zmax=n - 0.5,

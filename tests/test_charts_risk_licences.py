@@ -206,7 +206,7 @@ def test_term_classes_map_values_and_keep_unknown_apart():
 
 
 def test_short_thresholds_fit_a_cell():
-    assert short_threshold("revenue", 1e6) == "> US$1M revenue"
+    assert short_threshold("revenue", 1e6) == "> $1M revenue"
     assert short_threshold("users", 1.5e9) == "> 1.5B users"
     assert short_threshold("none", None) == "none"
     assert short_threshold("users", None) == "users threshold (number not recorded)"

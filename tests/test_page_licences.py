@@ -151,3 +151,16 @@ def test_comparison_flags_wording_apart_from_values(fixture_engine):
     same = queries.licence_comparison(fixture_engine, "MIT", "MIT")
     assert not same["differs"].any() and not same["clause_differs"].any()
     assert queries.licence_comparison(fixture_engine, "MIT", "nope").empty
+
+
+@pytest.mark.parametrize("view", ["catalogue", "ask", "families", "compare"])
+def test_shipped_data_renders_every_view(app_on_shipped, shipped_engine, monkeypatch, view):
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    at = open_page({"view": view})
+    assert not at.exception
+    assert not at.info
+    if view == "catalogue":
+        assert len(figure(at)["data"][0]["y"]) == len(queries.licences(shipped_engine))
+    if view == "ask":
+        assert len(answers(at)) == 4

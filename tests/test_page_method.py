@@ -102,3 +102,13 @@ def test_column_meanings_read_multi_column_rows():
 def test_bibtex_uses_the_build_date():
     bib = docs.bibtex({"built_at": "2026-03-04T05:06:07+00:00", "data_hash": "abcdef0123456789"})
     assert "year         = {2026}" in bib and "built 2026-03-04" in bib and "abcdef012345}" in bib
+
+
+def test_shipped_data_renders(app_on_shipped, monkeypatch):
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    at = open_page({"table": "licences"})
+    assert not at.exception
+    assert not at.info
+    counts = at.dataframe[0].value.set_index("table")["rows"]
+    assert counts["licences"] > 4 and counts["models"] > 4

@@ -8,6 +8,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
+from db import queries
 from tests.conftest import ROOT
 
 
@@ -141,3 +142,17 @@ def test_invalid_page_params_give_a_visible_note(page, params, note):
     assert not at.exception
     assert any(note in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 2
+
+
+@pytest.mark.parametrize("view", ["risk", "scale"])
+def test_shipped_data_renders_both_views(app_on_shipped, shipped_engine, monkeypatch, view):
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    at = open_page({"view": view})
+    assert not at.exception
+    assert not at.info
+    if view == "risk":
+        assert panel_total(figure(at, 0)) == len(queries.incident_links(shipped_engine))
+    else:
+        title = figure(at, 0)["layout"]["title"]["text"]
+        assert "models undisclosed" in title

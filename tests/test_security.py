@@ -12,13 +12,14 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from db import queries
 from db.build import build
 from db.engine import QueryTimeout, make_engine, sqlite_path
 from db.queries.core import read
-from ui import export
+from ui import auth, export
 from ui.pages import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -301,3 +302,101 @@ def test_a_slow_query_shows_a_message_instead_of_hanging_the_page(app_on_fixture
     assert not at.exception
     assert any("took too long" in w.value for w in at.warning)
     assert not at.text
+
+
+# Nobody let in: the import page exists only for a signed-in curator, and only the service writes.
+OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x", "client_id": "c"}
+
+
+@pytest.fixture
+def navigation_frame(monkeypatch):
+    """Keep AppTest on app.py's st.navigation frame on reruns (AppTest 1.67 otherwise reruns the page alone,
+    in the old pages/ mode; the same workaround as tests/test_page_timeline.py)."""
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+
+
+def _frame(secrets: dict, user: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in secrets.items():
+        at.secrets[key] = value
+    for key, value in (user or {}).items():
+        at.user[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _import_page_listed(at: AppTest) -> bool:
+    try:
+        at.switch_page("pages/curate.py")
+    except ValueError:  # not registered in st.navigation for this session
+        return False
+    at.run()
+    return bool(at.get("file_uploader"))
+
+
+@pytest.mark.parametrize(
+    ("secrets", "user"),
+    [
+        ({}, None),
+        ({"curator_password": "correct horse"}, None),
+        ({"auth": OIDC, "curator_emails": ["curator@example.org"]}, None),
+        ({"auth": OIDC, "curator_emails": ["curator@example.org"]}, {"is_logged_in": True, "email": "x@example.org"}),
+        ({"auth": OIDC}, {"is_logged_in": True, "email": "curator@example.org"}),
+    ],
+    ids=["nothing-configured", "password-not-entered", "oidc-signed-out", "oidc-not-a-curator", "oidc-no-list"],
+)
+def test_anonymous_users_never_see_the_import_page(app_on_fixture, navigation_frame, secrets, user):
+    at = _frame(secrets, user)
+    assert not _import_page_listed(at)
+
+
+def test_with_nothing_configured_the_sidebar_says_how_to_allow_imports(app_on_fixture, navigation_frame):
+    at = _frame({})
+    panel = at.sidebar.expander[-1]
+    assert panel.label == "Curator sign-in"
+    assert "curator_password" in panel.caption[0].value and "[auth]" in panel.caption[0].value
+
+
+def test_the_import_page_itself_refuses_an_anonymous_visitor(app_on_fixture):
+    at = AppTest.from_file(str(ROOT / "pages/curate.py"), default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert not at.get("file_uploader")
+    assert "Only a signed-in curator" in at.warning[0].value
+    assert "secrets.toml" in at.caption[0].value
+
+
+def test_the_curator_password_lets_a_curator_in(app_on_fixture, navigation_frame):
+    at = _frame({"curator_password": "correct horse"})
+    at.sidebar.text_input(key="curator_password_input").input("correct horse")
+    at.get("form_submit_button")[0].click()
+    at.run()
+    assert at.session_state["_curator_signed_in"] is True
+    assert _import_page_listed(at)
+    assert at.text[0].value == "Signed in as curator (password)."
+
+
+def test_a_wrong_password_is_refused_and_attempts_are_limited(app_on_fixture, navigation_frame):
+    at = _frame({"curator_password": "correct horse"})
+    for attempt in range(auth.MAX_ATTEMPTS):
+        at.sidebar.text_input(key="curator_password_input").input("Correct horse" if attempt else "")
+        at.get("form_submit_button")[0].click()
+        at = at.run()
+        assert "_curator_signed_in" not in at.session_state
+    assert not _import_page_listed(at)
+    fresh = _frame({"curator_password": "correct horse"})
+    fresh.session_state["_curator_attempts"] = auth.MAX_ATTEMPTS
+    fresh.run()
+    assert any("Too many wrong passwords" in e.value for e in fresh.sidebar.error)
+    assert not fresh.sidebar.text_input
+
+
+def test_a_listed_oidc_user_is_a_curator(app_on_fixture, navigation_frame):
+    at = _frame(
+        {"auth": OIDC, "curator_emails": ["Curator@Example.org"]},
+        {"is_logged_in": True, "email": "curator@example.org"},
+    )
+    assert _import_page_listed(at)
+    assert at.text[0].value == "Signed in as curator@example.org."

@@ -98,4 +98,4 @@ def openness_and_incidents(
 def fractional_year(day: str) -> float:
     """2019-07-01 -> 2019.5-ish, so events sit inside their year's bar."""
     ts = pd.Timestamp(day)
-    return ts.year - 0.5 + (ts.dayofyear - 1) / (366 if ts.is_leap_year else 365)
+    return ts.year - 0.5 + (ts.day_of_year - 1) / (366 if ts.is_leap_year else 365)

@@ -5,7 +5,9 @@ import streamlit as st
 from db import ingest, spec
 from db.service import NotAuthorised
 from db.validate import ValidationError
-from ui import auth
+from ui import auth, frame
+
+frame.require()
 
 st.title("Import data")
 actor = auth.current_actor()

@@ -4,7 +4,9 @@ import streamlit as st
 
 from charts.incidents import incident_timeline
 from db import vocab
-from ui import data, widgets
+from ui import data, frame, widgets
+
+frame.require()
 
 LIST_COLUMNS = ["date", "title", "type", "status", "severity", "jurisdiction", "models", "incident_id"]
 

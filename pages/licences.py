@@ -3,7 +3,9 @@
 import streamlit as st
 
 from charts.licences import comparison_style, families_over_time, licence_label, term_matrix
-from ui import data, widgets
+from ui import data, frame, widgets
+
+frame.require()
 
 VIEWS = {
     "catalogue": "Term matrix",

@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from db import docs, spec, vocab
-from ui import data, widgets
+from ui import data, frame, widgets
 from ui.state import Filters
+
+frame.require()
 
 TABLES = [t.name for t in spec.TABLES]
 

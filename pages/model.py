@@ -4,8 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from charts.model import component_table, openness_path, parameters_label, sources_table
-from ui import data, widgets
+from ui import data, frame, widgets
 from ui.state import Filters
+
+frame.require()
 
 f = widgets.filters()
 st.title("Model profile")

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from charts.overview import openness_and_incidents
-from ui import data, widgets
+from ui import data, frame, widgets
 from ui.pages import KEY_INCIDENTS, KEY_RELEASES, PRESETS
+
+frame.require()
 
 f = widgets.filters()
 st.title("Openness Observatory")

@@ -5,7 +5,9 @@ import dataclasses
 import streamlit as st
 
 from charts.risk import MEASURES, WEIGHTS, incidents_by_level, lag_by_level, largest_by_level, scale_over_time
-from ui import data, widgets
+from ui import data, frame, widgets
+
+frame.require()
 
 VIEWS = {"risk": "Openness and incidents", "scale": "Openness and scale"}
 CAVEAT = (

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, timeline
-from ui import data, widgets
+from ui import data, frame, widgets
+
+frame.require()
 
 SHOW = {"both": "release events and incidents", "releases": "release events only", "incidents": "incidents only"}
 

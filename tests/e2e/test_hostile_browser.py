@@ -1,0 +1,50 @@
+"""Hostile record text in a real browser: no dialog, no javascript: link, no injected element, on every page."""
+
+import pytest
+
+from db.build import build
+from tests.e2e.conftest import streamlit_server, watch
+from tests.test_security import HOSTILE_DATA, IMG, INCIDENT_IDS, LICENCE_IDS, MODEL_IDS
+from ui.pages import PAGES
+
+PATHS = [p.url_path for p in PAGES]
+PATHS += [f"model?model={m}" for m in MODEL_IDS]
+PATHS += [f"incidents?item={i}" for i in INCIDENT_IDS]
+PATHS += [f"licences?q={lic}" for lic in LICENCE_IDS]
+PATHS += [f"method?table={t}" for t in ("models", "licences", "incidents", "organizations")]
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory, _chromium):
+    url = f"sqlite:///{tmp_path_factory.mktemp('hostile-e2e') / 'hostile.db'}"
+    build(HOSTILE_DATA, url)
+    log = tmp_path_factory.mktemp("hostile-server") / "streamlit.log"
+    with streamlit_server(url, HOSTILE_DATA, log) as base:
+        yield base
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_hostile_records_stay_inert_in_the_browser(page, hostile_url, path):
+    seen: list[str] = []
+    watch(page, seen)
+    page.goto(f"{hostile_url}/{path}")
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
+    page.wait_for_timeout(1_500)  # let charts, legends and tables draw
+    for chart in page.locator('[data-testid="stPlotlyChart"] .main-svg').all()[:3]:
+        box = chart.bounding_box()
+        if box:  # sweep the plot area so hover labels with record text are drawn too
+            for x in range(1, 10):
+                page.mouse.move(box["x"] + box["width"] * x / 10, box["y"] + box["height"] / 2)
+    dialogs = [s for s in seen if "dialog" in s]
+    assert dialogs == []
+    assert page.locator('a[href^="javascript:" i], [href*="javascript:" i], [src*="javascript:" i]').count() == 0
+    assert page.locator('img[src="x"], script:has-text("alert(1)")').count() == 0
+    assert page.evaluate("[...document.querySelectorAll('*')].some(e => e.hasAttribute('onerror'))") is False
+
+
+def test_hostile_text_is_visible_as_text(page, hostile_url):
+    page.goto(f"{hostile_url}/model?model=gpt-2")
+    page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
+    assert page.get_by_text(IMG, exact=False).count() >= 1

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import app_test
 
 from db.build import build
 from db.engine import make_engine
@@ -61,6 +63,18 @@ def _clear_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def _navigation_frame(monkeypatch):
+    """Keep AppTest on app.py's st.navigation frame on reruns.
+
+    AppTest 1.67 resets PagesManager.uses_pages_directory before every run, and because pages/ exists every
+    run then executes the page file alone (the old pages/ mode), skipping app.py, its page list and its sidebar
+    filters. Give AppTest its own subclass to reset, and keep the real flag False as st.navigation sets it.
+    """
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
 
 
 @pytest.fixture

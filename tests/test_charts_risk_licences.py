@@ -1,7 +1,5 @@
 """Chart builders of the risk and licences pages, checked on their traces."""
 
-import base64
-
 import numpy as np
 import pandas as pd
 
@@ -24,15 +22,7 @@ from charts.risk import (
     risk_table,
     scale_over_time,
 )
-
-
-def values(v) -> list:
-    """A trace array as a list, decoding Plotly's base64 'bdata' form."""
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    return list(v)
+from tests.apptest_helpers import values
 
 
 def links(*rows) -> pd.DataFrame:

@@ -2,14 +2,9 @@
 
 import pytest
 
-from tests.test_page_timeline import decode, figure, open_page, texts, use_navigation_frame
+from tests.apptest_helpers import figure, open_page, texts, values
 
 PAGE = "pages/incidents.py"
-
-
-@pytest.fixture(autouse=True)
-def _navigation_frame(monkeypatch):
-    use_navigation_frame(monkeypatch)
 
 
 def plotted(at) -> dict[str, str]:
@@ -18,7 +13,7 @@ def plotted(at) -> dict[str, str]:
     for trace in figure(at)["data"]:
         if "customdata" not in trace:
             continue  # legend-only entries
-        for custom, lane in zip(trace["customdata"], decode(trace["y"]), strict=True):
+        for custom, lane in zip(trace["customdata"], values(trace["y"]), strict=True):
             out[custom[0]] = lane
     return out
 
@@ -47,7 +42,7 @@ def test_default_view_lists_and_charts_every_incident_with_the_caveat(app_on_fix
 
 
 def test_deep_link_opens_search_status_and_item_with_links_steps_and_court(app_on_fixture):
-    at = open_page(PAGE, q="artists", status="pending", item="andersen-v-stability", itype="copyright")
+    at = open_page(PAGE, {"q": "artists", "status": "pending", "item": "andersen-v-stability", "itype": "copyright"})
     assert not at.exception
     assert at.text_input(key="url_q").value == "artists"
     assert at.selectbox(key="url_status").value == "pending"
@@ -88,7 +83,7 @@ def test_changing_filters_search_and_status_changes_the_chart(app_on_fixture):
 
 
 def test_model_filter_drops_incidents_without_a_matching_model(app_on_fixture):
-    at = open_page(PAGE, org="stability-ai")
+    at = open_page(PAGE, {"org": "stability-ai"})
     assert set(plotted(at)) == {"andersen-v-stability"}
 
 
@@ -101,7 +96,7 @@ def test_model_filter_drops_incidents_without_a_matching_model(app_on_fixture):
     ],
 )
 def test_invalid_page_params_give_a_visible_note(app_on_fixture, params, note):
-    at = open_page(PAGE, **params)
+    at = open_page(PAGE, params)
     assert not at.exception
     assert any(i.startswith(note) for i in texts(at, "info"))
     assert len(plotted(at)) == 4

@@ -1,42 +1,17 @@
 """The Licences page through app.py on the fixture database, and the answers it rests on."""
 
-import base64
-import json
-
-import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from db import queries
 from db.queries.analysis import answer_questions
-from tests.conftest import ROOT
-
-
-def _values(v) -> list:
-    """A Plotly JSON array, decoding the base64 'bdata' form Plotly >= 6 uses for numbers."""
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
-    return list(v)
-
-
-def figure(at: AppTest, i: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
-
-
-def open_page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.query_params.update(params or {})
-    at.switch_page("pages/licences.py")
-    return at.run()
+from tests.apptest_helpers import figure, open_page, values
 
 
 @pytest.fixture
-def page(app_on_fixture, monkeypatch):
-    """Open the page through app.py's st.navigation frame (see tests/test_page_risk.py for why)."""
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-    return open_page
+def page(app_on_fixture):
+    """Open pages/licences.py through app.py with these query parameters."""
+    return lambda params=None: open_page("pages/licences.py", params)
 
 
 def answers(at: AppTest) -> dict[str, str]:
@@ -64,7 +39,7 @@ def test_licence_type_filter_narrows_the_matrix(page):
     heat = figure(at)["data"][0]
     assert heat["y"] == ["MIT License"]
     # free everywhere, except 'bind derivatives' (not applicable) and attribution (a condition).
-    assert _values(heat["z"]) == [0, 0, 0, 3, 0, 0, 0, 1, 0]
+    assert values(heat["z"]) == [0, 0, 0, 3, 0, 0, 0, 1, 0]
     assert at.query_params["family"] == "permissive"
 
 
@@ -72,12 +47,12 @@ def test_families_over_time_follow_the_filters(page):
     at = page({"view": "families"})
     assert not at.exception
     fig = figure(at)
-    assert sum(sum(_values(t["y"])) for t in fig["data"]) == 6
+    assert sum(sum(values(t["y"])) for t in fig["data"]) == 6
     assert "unknown" in {t["name"] for t in fig["data"]}
     at.multiselect(key="f_families").set_value(["permissive"]).run()
     fig = figure(at)
     assert [t["name"] for t in fig["data"]] == ["permissive"]
-    assert sum(_values(fig["data"][0]["y"])) == 2
+    assert sum(values(fig["data"][0]["y"])) == 2
 
 
 def test_deep_link_to_a_can_i_question(page):
@@ -154,10 +129,8 @@ def test_comparison_flags_wording_apart_from_values(fixture_engine):
 
 
 @pytest.mark.parametrize("view", ["catalogue", "ask", "families", "compare"])
-def test_shipped_data_renders_every_view(app_on_shipped, shipped_engine, monkeypatch, view):
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-    at = open_page({"view": view})
+def test_shipped_data_renders_every_view(app_on_shipped, shipped_engine, view):
+    at = open_page("pages/licences.py", {"view": view})
     assert not at.exception
     assert not at.info
     if view == "catalogue":

@@ -1,28 +1,17 @@
 """The Data and method page through app.py on the fixture database, and the docs module it renders."""
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
 
 from db import docs, spec, vocab
-from tests.conftest import ROOT
+from tests.apptest_helpers import open_page
 
 FIXTURE_COUNTS = {"licences": 4, "models": 4, "releases": 6, "incidents": 4, "incident_links": 3, "sources": 4}
 
 
-def open_page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.query_params.update(params or {})
-    at.switch_page("pages/method.py")
-    return at.run()
-
-
 @pytest.fixture
-def page(app_on_fixture, monkeypatch):
-    """Open the page through app.py's st.navigation frame (see tests/test_page_risk.py for why)."""
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-    return open_page
+def page(app_on_fixture):
+    """Open pages/method.py through app.py with these query parameters."""
+    return lambda params=None: open_page("pages/method.py", params)
 
 
 def test_default_view_shows_build_counts_dictionary_and_citation(page):
@@ -104,10 +93,8 @@ def test_bibtex_uses_the_build_date():
     assert "year         = {2026}" in bib and "built 2026-03-04" in bib and "abcdef012345}" in bib
 
 
-def test_shipped_data_renders(app_on_shipped, monkeypatch):
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-    at = open_page({"table": "licences"})
+def test_shipped_data_renders(app_on_shipped):
+    at = open_page("pages/method.py", {"table": "licences"})
     assert not at.exception
     assert not at.info
     counts = at.dataframe[0].value.set_index("table")["rows"]

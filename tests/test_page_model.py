@@ -1,21 +1,14 @@
 """AppTest tests of the model profile page, on the fixture database and on the shipped data."""
 
-import pytest
-
-from tests.test_page_timeline import decode, figure, open_page, texts, use_navigation_frame
+from tests.apptest_helpers import figure, open_page, texts, values
 
 PAGE = "pages/model.py"
-
-
-@pytest.fixture(autouse=True)
-def _navigation_frame(monkeypatch):
-    use_navigation_frame(monkeypatch)
 
 
 def path(at) -> list[tuple[str, int, str]]:
     """(release id, openness level, event type) of each step of the openness path."""
     steps = figure(at)["data"][0]
-    return [(c[6], int(y), c[2]) for c, y in zip(steps["customdata"], decode(steps["y"]), strict=True)]
+    return [(c[6], int(y), c[2]) for c, y in zip(steps["customdata"], values(steps["y"]), strict=True)]
 
 
 def test_default_profile_is_gpt_2(app_on_fixture):
@@ -27,7 +20,7 @@ def test_default_profile_is_gpt_2(app_on_fixture):
     assert fig["layout"]["title"]["text"] == "GPT-2: openness after each release event"
     assert fig["data"][0]["line"]["shape"] == "hv"
     assert path(at) == [("gpt-2-2019-02", 1, "staged"), ("gpt-2-2019-11", 4, "weights")]
-    assert fig["data"][1]["name"] == "linked incidents" and decode(fig["data"][1]["x"]) == ["2019-02-14"]
+    assert fig["data"][1]["name"] == "linked incidents" and values(fig["data"][1]["x"]) == ["2019-02-14"]
     assert any(c.startswith("2 release events of this model shown of 2.") for c in texts(at, "caption"))
     facts = at.dataframe[0].value["value"]
     assert facts["developers"] == "OpenAI"
@@ -42,7 +35,7 @@ def test_default_profile_is_gpt_2(app_on_fixture):
 
 
 def test_deep_link_opens_llama_gated_release_then_the_leak(app_on_fixture):
-    at = open_page(PAGE, model="llama")
+    at = open_page(PAGE, {"model": "llama"})
     assert not at.exception
     assert [(r[0], r[2]) for r in path(at)] == [("llama-2023-02", "gated"), ("llama-2023-03-leak", "leak")]
     licences = at.dataframe[2].value
@@ -51,7 +44,7 @@ def test_deep_link_opens_llama_gated_release_then_the_leak(app_on_fixture):
 
 
 def test_undisclosed_parameters_are_shown_as_such(app_on_fixture):
-    at = open_page(PAGE, model="stable-diffusion-1")
+    at = open_page(PAGE, {"model": "stable-diffusion-1"})
     facts = at.dataframe[0].value["value"]
     assert facts["parameters"] == "undisclosed"
     assert facts["developers"] == "Stability AI; Meta"
@@ -79,7 +72,7 @@ def test_choosing_a_model_updates_the_url(app_on_fixture):
 
 
 def test_unknown_model_gives_a_note_and_falls_back_to_the_default(app_on_fixture):
-    at = open_page(PAGE, model="gpt-9")
+    at = open_page(PAGE, {"model": "gpt-9"})
     assert not at.exception
     assert any(i.startswith("Ignored model=gpt-9") for i in texts(at, "info"))
     assert at.selectbox(key="url_model").value == "gpt-2"

@@ -1,50 +1,20 @@
 """The Openness and risk page, run through app.py on the fixture database."""
 
-import base64
-import json
-
-import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
 
 from db import queries
-from tests.conftest import ROOT
-
-
-def _values(v) -> list:
-    """A Plotly JSON array, decoding the base64 'bdata' form Plotly >= 6 uses for numbers."""
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
-    return list(v)
-
-
-def figure(at: AppTest, i: int) -> dict:
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
+from tests.apptest_helpers import figure, open_page, values
 
 
 def panel_total(fig: dict, xaxis: str = "x") -> float:
     """Sum of bar heights in one panel of the incidents-by-level figure."""
-    return sum(sum(_values(t["y"])) for t in fig["data"] if t.get("xaxis", "x") == xaxis)
-
-
-def open_page(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.query_params.update(params or {})
-    at.switch_page("pages/risk.py")
-    return at.run()
+    return sum(sum(values(t["y"])) for t in fig["data"] if t.get("xaxis", "x") == xaxis)
 
 
 @pytest.fixture
-def page(app_on_fixture, monkeypatch):
-    """Open the page through app.py's st.navigation frame.
-
-    AppTest resets PagesManager.uses_pages_directory before every run and, as pages/ exists, would then run
-    the page file alone (the old pages/ mode) without app.py's sidebar; give AppTest its own subclass to reset.
-    """
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-    return open_page
+def page(app_on_fixture):
+    """Open pages/risk.py through app.py with these query parameters."""
+    return lambda params=None: open_page("pages/risk.py", params)
 
 
 def test_default_view_shows_links_by_level_lag_and_the_caveat(page):
@@ -112,7 +82,7 @@ def test_scale_view_shows_undisclosed_sizes_in_their_own_strip(page):
     assert "1 of 4 models undisclosed" in params["layout"]["title"]["text"]
     strip = [t for t in params["data"] if t.get("yaxis") == "y2"]
     assert len(strip) == 1 and strip[0]["x"] == ["2022-08-22"]
-    disclosed = [v for t in params["data"] if t.get("yaxis", "y") == "y" for v in _values(t["y"])]
+    disclosed = [v for t in params["data"] if t.get("yaxis", "y") == "y" for v in values(t["y"])]
     assert sorted(disclosed) == [1.5e9, 6.5e10, 1.75e11]
     assert params["layout"]["yaxis"]["type"] == "log"
     compute = figure(at, 1)
@@ -145,10 +115,8 @@ def test_invalid_page_params_give_a_visible_note(page, params, note):
 
 
 @pytest.mark.parametrize("view", ["risk", "scale"])
-def test_shipped_data_renders_both_views(app_on_shipped, shipped_engine, monkeypatch, view):
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-    at = open_page({"view": view})
+def test_shipped_data_renders_both_views(app_on_shipped, shipped_engine, view):
+    at = open_page("pages/risk.py", {"view": view})
     assert not at.exception
     assert not at.info
     if view == "risk":

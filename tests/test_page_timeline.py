@@ -1,68 +1,20 @@
 """AppTest tests of the timeline page on the fixture database (6 release events, 4 incidents)."""
 
-import base64
-import json
-
-import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
 
 import charts.timeline
-from tests.conftest import ROOT
+from tests.apptest_helpers import figure, open_page, texts, values
 
 PAGE = "pages/timeline.py"
-
-
-def use_navigation_frame(monkeypatch) -> None:
-    """Keep AppTest on the st.navigation frame on reruns.
-
-    AppTest 1.67 resets PagesManager.uses_pages_directory before every run, and
-    because pages/ exists every rerun then executes the page file alone (the old
-    pages/ mode), skipping app.py and its sidebar. Give AppTest its own subclass
-    to reset, and keep the real flag False as st.navigation sets it.
-    """
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-
-
-@pytest.fixture(autouse=True)
-def _navigation_frame(monkeypatch):
-    use_navigation_frame(monkeypatch)
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    """Open a page through app.py as a fresh session would from a URL with these parameters."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
-    return at
-
-
-def decode(value):
-    """Plotly >= 6 stores numeric arrays as base64 'bdata'; return plain lists."""
-    if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).tolist()
-    return value
-
-
-def figure(at: AppTest, i: int = 0) -> dict:
-    """The i-th Plotly figure on the page, as its JSON."""
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
 
 
 def points(fig: dict) -> list[tuple[str, str, str]]:
     """(item id, lane, trace type) of every plotted point."""
     out = []
     for trace in fig["data"]:
-        for custom, lane in zip(trace.get("customdata") or [], decode(trace.get("y") or []), strict=True):
+        for custom, lane in zip(trace.get("customdata") or [], values(trace.get("y") or []), strict=True):
             out.append((custom[0], lane, trace["type"]))
     return out
-
-
-def texts(at: AppTest, kind: str) -> list[str]:
-    return [str(e.value) for e in at.get(kind)]
 
 
 def test_default_view_plots_every_release_and_incident(app_on_fixture):
@@ -85,7 +37,7 @@ def test_default_view_plots_every_release_and_incident(app_on_fixture):
 
 
 def test_deep_link_sets_filters_lanes_and_opens_the_item(app_on_fixture):
-    at = open_page(PAGE, level="4", lanes="organization", item="incident:llama-weights-leak")
+    at = open_page(PAGE, {"level": "4", "lanes": "organization", "item": "incident:llama-weights-leak"})
     assert not at.exception
     assert at.multiselect(key="f_levels").value == [4]
     assert at.radio(key="url_lanes").value == "organization"
@@ -110,7 +62,7 @@ def test_deep_link_sets_filters_lanes_and_opens_the_item(app_on_fixture):
 
 
 def test_release_item_shows_every_field_and_its_sources(app_on_fixture):
-    at = open_page(PAGE, item="release:gpt-2-2019-02")
+    at = open_page(PAGE, {"item": "release:gpt-2-2019-02"})
     assert not at.exception
     fields = at.dataframe[0].value["value"]
     assert fields["model"] == "GPT-2"
@@ -138,7 +90,7 @@ def test_changing_level_filter_and_lanes_changes_the_chart(app_on_fixture):
 
 
 def test_show_incidents_only(app_on_fixture):
-    at = open_page(PAGE, show="incidents")
+    at = open_page(PAGE, {"show": "incidents"})
     plotted = points(figure(at))
     assert len(plotted) == 4 and all(p[0].startswith("incident:") for p in plotted)
     assert any(c.startswith("4 incidents shown of 4.") for c in texts(at, "caption"))
@@ -154,7 +106,7 @@ def test_show_incidents_only(app_on_fixture):
     ],
 )
 def test_invalid_page_params_give_a_visible_note(app_on_fixture, params, note):
-    at = open_page(PAGE, **params)
+    at = open_page(PAGE, params)
     assert not at.exception
     assert any(i.startswith(note) for i in texts(at, "info"))
     assert len(points(figure(at))) == 10

@@ -1,0 +1,36 @@
+"""Helpers for AppTest tests: open a page through app.py as from a URL, and read its figures and texts back."""
+
+import base64
+import json
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def values(v) -> list:
+    """A Plotly array as a list, decoding the base64 'bdata' form Plotly >= 6 uses for numbers."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), v["dtype"]).tolist()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return list(v)
+
+
+def figure(at: AppTest, i: int = 0) -> dict:
+    """The i-th Plotly figure on the page, as its JSON."""
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    """The values of every element of one kind (info, caption, text, ...) as strings."""
+    return [str(e.value) for e in at.get(kind)]
+
+
+def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:
+    """Open a page through app.py as a fresh session would from a URL with these query parameters."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params.update(params or {})
+    at.switch_page(page)
+    return at.run()

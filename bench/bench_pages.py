@@ -296,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = [p.file for p in PAGES if not wanted or Path(p.file).stem in wanted]
     sizes = ([] if args.no_shipped else ["shipped"]) + [s.strip() for s in args.sizes.split(",") if s.strip()]
     results = {"machine": machine(), "warm_runs": args.warm, "sizes": {}}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     targets: list[str] = []
     for size in sizes:
         print(f"[{size}] building...", file=sys.stderr, flush=True)
@@ -305,14 +306,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{size}] {page}", file=sys.stderr, flush=True)
             rows.append(run_page(page, data_dir, url, args.warm))
         imported = None
+        results["sizes"][size] = {**info, "pages": rows, "import": None}
+        args.out.write_text(json.dumps(results, indent=1))
         if not args.no_import and size != "shipped" and int(size) >= IMPORT_ROWS:
             print(f"[{size}] importing {IMPORT_ROWS:,} rows", file=sys.stderr, flush=True)
             imported = measure_import(data_dir, url)
         results["sizes"][size] = {**info, "pages": rows, "import": imported}
         targets += check_targets(size, rows, imported)
-    results["targets"] = targets
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=1))
+        results["targets"] = targets
+        args.out.write_text(json.dumps(results, indent=1))  # after every size, so a long run leaves partial results
     m = results["machine"]
     print(f"Machine: {m['nproc']} CPUs, {m['memory_gb']} GB, Python {m['python']}, {m['platform']}")
     for size, res in results["sizes"].items():

@@ -14,6 +14,7 @@ DATA_DIR = Path(os.environ.get("OBSERVATORY_DATA_DIR") or ROOT / "data")
 DEFAULT_DB = ROOT / "data" / "observatory.db"
 BUSY_TIMEOUT_MS = 10_000
 QUERY_TIME_LIMIT_S = 10.0
+SQLITE_MMAP_BYTES = 1 << 30
 
 
 class QueryTimeout(Exception):
@@ -65,6 +66,8 @@ def _configure_sqlite(engine: Engine, readonly: bool) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # reads of a large database are page-cache bound: map the file rather than copy 4 KB pages
+        cur.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         if not readonly:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.close()

@@ -17,6 +17,7 @@ _ALLOWED = {
     "licence_families_by_year",
     "incidents",
     "count_incidents",
+    "count_models",
     "incidents_by_year_type",
     "incident_links",
     "release_to_incident_lag",

@@ -275,6 +275,13 @@ def incidents(engine: Engine, search: str | None = None, statuses=None, limit: i
     return read(engine, stmt)
 
 
+def count_models(engine: Engine, **filters) -> int:
+    """How many models have at least one release event passing the filters (the row count of `models`)."""
+    r = s.releases.c
+    stmt = select(func.count(r.model_id.distinct())).where(*release_conditions(**filters))
+    return int(read(engine, stmt).iloc[0, 0])
+
+
 def count_incidents(engine: Engine, **filters) -> int:
     """How many incidents pass the filters."""
     stmt = select(func.count()).select_from(s.incidents).where(*incident_conditions(**filters))
@@ -517,7 +524,8 @@ def filter_options(engine: Engine) -> dict:
         "organizations": read(
             engine,
             select(s.organizations.c.organization_id, s.organizations.c.name)
-            .where(exists().where(s.model_organizations.c.organization_id == s.organizations.c.organization_id))
+            # IN over one scan of the link table: a correlated EXISTS would scan it once per organisation
+            .where(s.organizations.c.organization_id.in_(select(s.model_organizations.c.organization_id)))
             .order_by(s.organizations.c.name),
         ),
     }

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from db import ingest
 from db.build import build
@@ -298,19 +299,26 @@ def test_the_command_line_exit_codes_and_report(db_url, tmp_path, monkeypatch, c
     assert ingest.main([str(tmp_path / "missing.csv")]) == 2
 
 
-def _signed_in_import_page(db_url: str, monkeypatch) -> AppTest:
+@pytest.fixture
+def import_page(db_url, monkeypatch) -> AppTest:
+    """The import page inside app.py's frame, for a curator signed in with the password."""
+    # Keep AppTest on app.py's st.navigation frame on reruns (as in tests/test_page_timeline.py).
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("OBSERVATORY_DATA_DIR", str(FIXTURE_DATA))
-    at = AppTest.from_file(str(ROOT / "pages/curate.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.secrets["curator_password"] = "correct horse"
     at.session_state["_curator_signed_in"] = True
     at.run()
+    at.switch_page("pages/curate.py").run()
+    assert at.title[0].value == "Import data"
     return at
 
 
-def test_the_import_page_reports_problems_and_writes_nothing(db_url, monkeypatch):
+def test_the_import_page_reports_problems_and_writes_nothing(db_url, import_page):
     before = fingerprint(db_url)
-    at = _signed_in_import_page(db_url, monkeypatch)
+    at = import_page
     bad = releases_csv(NEW_RELEASE.replace(",3,", ",8,"))
     at.file_uploader(key="curate_upload").set_value(("releases.csv", bad, "text/csv"))
     at.run()
@@ -321,8 +329,8 @@ def test_the_import_page_reports_problems_and_writes_nothing(db_url, monkeypatch
     assert fingerprint(db_url) == before
 
 
-def test_the_import_page_imports_a_clean_file(db_url, monkeypatch):
-    at = _signed_in_import_page(db_url, monkeypatch)
+def test_the_import_page_imports_a_clean_file(db_url, import_page):
+    at = import_page
     at.selectbox(key="curate_table").set_value("releases")
     at.file_uploader(key="curate_upload").set_value(("my upload.csv", releases_csv(NEW_RELEASE), "text/csv"))
     at.run()
@@ -332,12 +340,12 @@ def test_the_import_page_imports_a_clean_file(db_url, monkeypatch):
     assert _query(db_url, "SELECT count(*) FROM releases WHERE release_id = 'gpt-3-2021-01'") == [(1,)]
 
 
-def test_the_import_page_refuses_oversized_files_with_a_message(db_url, monkeypatch):
-    at = _signed_in_import_page(db_url, monkeypatch)
+def test_the_import_page_refuses_oversized_files_with_a_message(import_page, monkeypatch):
+    at = import_page
     assert at.file_uploader(key="curate_upload").proto.max_upload_size_mb == 10
     monkeypatch.setattr(ingest, "MAX_ROWS", 10)
     at.file_uploader(key="curate_upload").set_value(("releases.csv", _big_releases(11), "text/csv"))
     at.run()
     at.button(key="curate_import").click().run()
     assert "refused" in at.error[0].value
-    assert "has 11 rows; the limit is 10" in at.text[-1].value
+    assert "has 11 rows; the limit is 10" in at.main.text[-1].value

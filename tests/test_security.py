@@ -21,6 +21,7 @@ from db.engine import QueryTimeout, make_engine, sqlite_path
 from db.queries.core import read
 from ui import auth, export
 from ui.pages import PAGES
+from ui.state import Filters
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_DATA = ROOT / "tests" / "fixtures" / "hostile"
@@ -56,6 +57,25 @@ def app_on_hostile(hostile_db, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", hostile_db)
     monkeypatch.setenv("OBSERVATORY_DATA_DIR", str(HOSTILE_DATA))
     return hostile_db
+
+
+@pytest.fixture(autouse=True)
+def navigation_frame(monkeypatch):
+    """Keep AppTest on app.py's st.navigation frame on reruns (AppTest 1.67 otherwise reruns the page alone,
+    in the old pages/ mode; the same workaround as tests/test_page_timeline.py)."""
+    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+
+
+def open_page(page: str, params: dict) -> AppTest:
+    """A page run inside app.py's frame, as a fresh session opening the URL would run it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page != "app.py":
+        at.switch_page(page)
+    at.run()
+    return at
 
 
 def _walk(node):
@@ -103,10 +123,7 @@ def _cases():
 
 @pytest.mark.parametrize(("page", "params"), _cases(), ids=lambda v: str(v).replace("pages/", ""))
 def test_hostile_records_render_inert_on_every_page(app_on_hostile, page, params):
-    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_page(page, params)
     assert_inert(at, f"{page} {params}")
 
 
@@ -122,9 +139,7 @@ def test_hostile_text_is_shown_as_text(app_on_hostile):
     """The hostile strings are not dropped: they appear literally in tables (text, not markup)."""
     shown = []
     for table in TABLES:
-        at = AppTest.from_file(str(ROOT / "pages/method.py"), default_timeout=30)
-        at.query_params["table"] = table
-        at.run()
+        at = open_page("pages/method.py", {"table": table})
         shown.append(_shown_as_text(at))
     everything = "\n".join(shown)
     for hostile in HOSTILE:
@@ -181,18 +196,13 @@ SQL_URL_CASES = [
 @pytest.mark.parametrize(("page", "params"), SQL_URL_CASES, ids=lambda v: str(v)[:40])
 def test_sql_in_url_parameters_changes_nothing(app_on_fixture, page, params):
     before = _schema_and_counts(app_on_fixture)
-    at = AppTest.from_file(str(ROOT / page), default_timeout=30)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
+    at = open_page(page, params)
     assert not at.exception, at.exception
     assert _schema_and_counts(app_on_fixture) == before
 
 
 def test_sql_in_the_incident_search_matches_no_incident(app_on_fixture):
-    at = AppTest.from_file(str(ROOT / "pages/incidents.py"), default_timeout=30)
-    at.query_params["q"] = SQL_INJECTIONS[0]
-    at.run()
+    at = open_page("pages/incidents.py", {"q": SQL_INJECTIONS[0]})
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "0 incidents shown" in captions or "No incident" in " ".join(i.value for i in at.info)
@@ -308,14 +318,6 @@ def test_a_slow_query_shows_a_message_instead_of_hanging_the_page(app_on_fixture
 OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x", "client_id": "c"}
 
 
-@pytest.fixture
-def navigation_frame(monkeypatch):
-    """Keep AppTest on app.py's st.navigation frame on reruns (AppTest 1.67 otherwise reruns the page alone,
-    in the old pages/ mode; the same workaround as tests/test_page_timeline.py)."""
-    monkeypatch.setattr(app_test, "PagesManager", type("PagesManager", (PagesManager,), {}))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
-
-
 def _frame(secrets: dict, user: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     for key, value in secrets.items():
@@ -352,7 +354,7 @@ def test_anonymous_users_never_see_the_import_page(app_on_fixture, navigation_fr
     assert not _import_page_listed(at)
 
 
-def test_with_nothing_configured_the_sidebar_says_how_to_allow_imports(app_on_fixture, navigation_frame):
+def test_with_nothing_configured_the_sidebar_says_how_to_allow_imports(app_on_fixture):
     at = _frame({})
     panel = at.sidebar.expander[-1]
     assert panel.label == "Curator sign-in"
@@ -360,7 +362,10 @@ def test_with_nothing_configured_the_sidebar_says_how_to_allow_imports(app_on_fi
 
 
 def test_the_import_page_itself_refuses_an_anonymous_visitor(app_on_fixture):
+    """Defence in depth: were the page script reached without the navigation (e.g. a deep link in Streamlit's
+    legacy pages/ mode), it still shows nothing to an anonymous visitor."""
     at = AppTest.from_file(str(ROOT / "pages/curate.py"), default_timeout=30)
+    at.session_state["filters"] = Filters()  # as if inside the frame, so the page runs on its own
     at.run()
     assert not at.exception
     assert not at.get("file_uploader")
@@ -368,7 +373,7 @@ def test_the_import_page_itself_refuses_an_anonymous_visitor(app_on_fixture):
     assert "secrets.toml" in at.caption[0].value
 
 
-def test_the_curator_password_lets_a_curator_in(app_on_fixture, navigation_frame):
+def test_the_curator_password_lets_a_curator_in(app_on_fixture):
     at = _frame({"curator_password": "correct horse"})
     at.sidebar.text_input(key="curator_password_input").input("correct horse")
     at.get("form_submit_button")[0].click()
@@ -378,7 +383,7 @@ def test_the_curator_password_lets_a_curator_in(app_on_fixture, navigation_frame
     assert at.text[0].value == "Signed in as curator (password)."
 
 
-def test_a_wrong_password_is_refused_and_attempts_are_limited(app_on_fixture, navigation_frame):
+def test_a_wrong_password_is_refused_and_attempts_are_limited(app_on_fixture):
     at = _frame({"curator_password": "correct horse"})
     for attempt in range(auth.MAX_ATTEMPTS):
         at.sidebar.text_input(key="curator_password_input").input("Correct horse" if attempt else "")
@@ -393,7 +398,7 @@ def test_a_wrong_password_is_refused_and_attempts_are_limited(app_on_fixture, na
     assert not fresh.sidebar.text_input
 
 
-def test_a_listed_oidc_user_is_a_curator(app_on_fixture, navigation_frame):
+def test_a_listed_oidc_user_is_a_curator(app_on_fixture):
     at = _frame(
         {"auth": OIDC, "curator_emails": ["Curator@Example.org"]},
         {"is_logged_in": True, "email": "curator@example.org"},

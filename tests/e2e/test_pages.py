@@ -1,0 +1,160 @@
+"""What only a browser shows: every page draws its chart, filters live in the URL, downloads hold the rows."""
+
+import io
+import os
+import re
+import shutil
+import time
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from db import queries
+from db.engine import make_engine
+from tests.e2e.conftest import README_SCREENSHOT, SCREENSHOTS, VIEWPORT, watch
+from ui.pages import PAGES
+
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+LOAD_MS = 60_000
+LEVEL, LEVEL_LABEL = 4, "4 downloadable"
+README_CLIP_HEIGHT = 1150
+# Reference pages made of tables, with no chart to draw.
+TABLE_PAGES = {"method"}
+
+
+def page_url(base: str, spec) -> str:
+    """The first page is the app's default page, served at the root (its own path answers 'Page not found')."""
+    return f"{base}/" if spec == PAGES[0] else f"{base}/{spec.url_path}"
+
+
+def settle(page: Page, chart: bool = True) -> None:
+    """Wait for a drawn chart (or the page title), then for the script run to finish and stale elements to go."""
+    first = page.locator(CHART) if chart else page.get_by_test_id("stMain").locator("h1")
+    first.first.wait_for(timeout=LOAD_MS)
+    calm = 0
+    deadline = time.monotonic() + LOAD_MS / 1000
+    while calm < 3 and time.monotonic() < deadline:
+        busy = page.locator('[data-stale="true"], [data-testid="stStatusWidget"]').count()
+        calm = 0 if busy else calm + 1
+        page.wait_for_timeout(200)
+    assert calm >= 3, f"{page.url} kept running for {LOAD_MS} ms"
+
+
+def view(page: Page) -> dict:
+    """What a reader sees: filter chips per sidebar box, chart titles and legends, 'n shown of N' captions."""
+    chips = {}
+    for box in page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").all():
+        label = box.get_by_test_id("stWidgetLabel").inner_text().strip()
+        chips[label] = box.locator("[data-tag] span[title]").all_text_contents()
+    main = page.get_by_test_id("stMain")
+    return {
+        "chips": chips,
+        "years": page.get_by_test_id("stSidebar").get_by_test_id("stSliderThumbValue").all_text_contents(),
+        "titles": main.locator(".gtitle").all_text_contents(),
+        "legend": main.locator(".legendtext").all_text_contents(),
+        "captions": [c for c in main.get_by_test_id("stCaptionContainer").all_inner_texts() if " shown of " in c],
+    }
+
+
+def assert_healthy(page: Page) -> None:
+    """No Python exception box and no 'Page not found' modal."""
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def choose(page: Page, box_label: str, option: str) -> None:
+    """Pick one option in a sidebar multiselect."""
+    box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text=box_label)
+    box.get_by_role("combobox").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def download_csv(page: Page, index: int = 0) -> pd.DataFrame:
+    """Click a 'Download CSV' button and parse what the browser saved."""
+    button = page.get_by_test_id("stDownloadButton").filter(has_text="Download CSV").nth(index)
+    with page.expect_download() as info:
+        button.click()
+    return pd.read_csv(io.BytesIO(info.value.path().read_bytes()))
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_draws_and_its_filtered_url_reopens_the_same_view(page: Page, app_url, problems, spec):
+    page.goto(page_url(app_url, spec))
+    settle(page, chart=spec.url_path not in TABLE_PAGES)
+    assert_healthy(page)
+    if spec.url_path in TABLE_PAGES:
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    else:
+        drawn = page.get_by_test_id("stPlotlyChart").locator(".trace, .sankey, .parcoords")
+        assert drawn.count() > 0, f"the chart on {spec.url_path} has no drawn traces"
+    screenshot(page, spec)
+    rows = download_csv(page)
+    assert len(rows.columns) > 0 and len(rows) > 0, f"the first CSV download on {spec.url_path} is empty"
+
+    choose(page, "Openness level", LEVEL_LABEL)
+    page.wait_for_url(re.compile(rf"[?&]level={LEVEL}(&|$)"), timeout=LOAD_MS)
+    settle(page, chart=spec.url_path not in TABLE_PAGES)
+    assert_healthy(page)
+    before = view(page)
+    assert before["chips"]["Openness level"] == [LEVEL_LABEL]
+
+    fresh = page.context.new_page()  # a new Streamlit session; same browser cache, so Plotly loads once
+    watch(fresh, problems)
+    fresh.goto(page.url)
+    settle(fresh, chart=spec.url_path not in TABLE_PAGES)
+    assert_healthy(fresh)
+    assert view(fresh) == before
+    assert fresh.url == page.url
+    assert not problems
+
+
+def screenshot(page: Page, spec) -> None:
+    """A full-viewport artefact per page; for the first page also the README crop (copied when asked)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{spec.url_path}.png")
+    if spec == PAGES[0]:
+        clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": README_CLIP_HEIGHT}
+        page.screenshot(path=SCREENSHOTS / "readme.png", clip=clip)
+        if os.environ.get("UPDATE_README_SCREENSHOT") == "1":
+            shutil.copy(SCREENSHOTS / "readme.png", README_SCREENSHOT)
+
+
+def test_filter_change_redraws_overview_and_download_holds_filtered_rows(page: Page, app_url, app_db, problems):
+    page.goto(page_url(app_url, PAGES[0]))
+    settle(page)
+    legend = page.get_by_test_id("stMain").locator(".legendtext")
+    expect(legend.filter(has_text="0 fully closed")).to_have_count(1)
+
+    choose(page, "Openness level", LEVEL_LABEL)
+    page.wait_for_url(re.compile(rf"[?&]level={LEVEL}(&|$)"), timeout=LOAD_MS)
+    settle(page)
+    expect(legend.filter(has_text="0 fully closed")).to_have_count(0)
+    expect(legend.filter(has_text=LEVEL_LABEL)).to_have_count(1)
+
+    rows = download_csv(page)
+    engine = make_engine(app_db[0], readonly=True)
+    expected = queries.releases_by_year_level(engine, openness_levels=[LEVEL])
+    total = queries.count_releases(engine)
+    engine.dispose()
+    assert set(rows["openness_level"]) == {LEVEL}
+    pd.testing.assert_frame_equal(rows, expected, check_dtype=False)
+    caption = page.get_by_test_id("stCaptionContainer").filter(has_text="release events shown of").first.inner_text()
+    assert caption.startswith(f"{expected['releases'].sum():,} release events shown of {total:,}")
+    assert not problems
+
+
+def test_deep_link_as_first_request_to_a_fresh_server(start_server, page: Page, problems):
+    """A shared link must work even when it is the first page a new server (or replica) ever serves."""
+    spec = PAGES[1] if len(PAGES) > 1 else PAGES[0]
+    with start_server() as base:
+        page.goto(f"{page_url(base, spec)}?level={LEVEL}")
+        settle(page)
+        assert_healthy(page)
+        levels = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Openness level")
+        expect(levels.locator("[data-tag] span[title]")).to_have_text([LEVEL_LABEL])
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_text(spec.title, exact=True)).to_have_count(1)
+        expect(nav.get_by_text("app", exact=True)).to_have_count(0)
+    assert not problems

@@ -3,6 +3,7 @@
 import pytest
 
 from db.build import build
+from tests.conftest import FIXTURE_DATA
 from tests.e2e.conftest import streamlit_server, watch
 from tests.test_security import HOSTILE_DATA, IMG, INCIDENT_IDS, LICENCE_IDS, MODEL_IDS
 from ui.pages import PAGES
@@ -48,3 +49,16 @@ def test_hostile_text_is_visible_as_text(page, hostile_url):
     page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
     page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
     assert page.get_by_text(IMG, exact=False).count() >= 1
+
+
+def test_a_deep_link_to_the_import_page_on_a_fresh_server_shows_no_uploader(page, tmp_path):
+    """On a fresh server Streamlit may run a deep link in its legacy pages/ mode; an anonymous visitor still
+    gets the dashboard, never the upload form."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    build(FIXTURE_DATA, url)
+    with streamlit_server(url, FIXTURE_DATA, tmp_path / "streamlit.log") as base:
+        page.goto(f"{base}/curate")
+        page.get_by_text("Curator sign-in").wait_for(timeout=30_000)
+        page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
+        assert page.get_by_test_id("stFileUploader").count() == 0
+        assert page.get_by_test_id("stSidebarNav").get_by_text("Import data").count() == 0

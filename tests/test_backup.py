@@ -3,6 +3,7 @@
 import sqlite3
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +107,11 @@ def test_the_command_line(db_url, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/x")
     assert backup.main([str(tmp_path / "c.db")]) == 1
     assert "pg_dump" in capsys.readouterr().err
+
+
+def test_the_readme_says_how_to_back_up_restore_and_import():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Contributing data", 1)[1].split("\n## ", 1)[0]
+    for command in ("python -m db.backup DEST", "python -m db.backup --restore", "python -m db.ingest"):
+        assert command in section, command
+    assert "live only in the database" in section

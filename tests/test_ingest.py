@@ -4,11 +4,15 @@ import csv
 import hashlib
 import io
 import json
+import os
 import sqlite3
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
@@ -19,6 +23,7 @@ from db.engine import sqlite_path
 from db.service import ANONYMOUS, Actor, NotAuthorised, write_records
 from db.validate import ValidationError
 from tests.conftest import FIXTURE_DATA
+from tests.test_postgres import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CURATOR = Actor("tester@example.org", "test")
@@ -349,3 +354,32 @@ def test_the_import_page_refuses_oversized_files_with_a_message(import_page, mon
     at.button(key="curate_import").click().run()
     assert "refused" in at.error[0].value
     assert "has 11 rows; the limit is 10" in at.main.text[-1].value
+
+
+@pytest.mark.postgres
+def test_imports_upsert_on_postgresql_too():
+    """The same all-or-nothing upserts on PostgreSQL (needs TEST_DATABASE_URL; skipped without it)."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        pytest.skip("TEST_DATABASE_URL is unset")
+    name = f"observatory_import_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    try:
+        build(FIXTURE_DATA, url)
+        data = releases_csv(NEW_RELEASE, CHANGED_RELEASE)
+        first = ingest.import_bytes(CURATOR, "releases.csv", data, url=url)
+        once = snapshot(url)
+        again = ingest.import_bytes(CURATOR, "releases.csv", data, url=url)
+        assert (first.inserted, first.updated, again.inserted, again.updated) == (1, 1, 0, 2)
+        strip = {k: v for k, v in once.items() if k != "build_info"}
+        assert {k: v for k, v in snapshot(url).items() if k != "build_info"} == strip
+        with pytest.raises(ValidationError):
+            ingest.import_bytes(CURATOR, "releases.csv", releases_csv(NEW_RELEASE.replace(",3,", ",9,")), url=url)
+        assert {k: v for k, v in snapshot(url).items() if k != "build_info"} == strip
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -16,23 +16,6 @@ CAVEAT = (
 )
 
 
-def year_slider(first: int, last: int) -> int:
-    """A year slider bound to the URL parameter `year` (default: the last year); an invalid value gets a note."""
-    years = list(range(first, last + 1))
-    if "url_year" not in st.session_state:
-        raw = st.query_params.get("year")
-        st.session_state["url_year"] = last
-        if raw is not None and raw.isdigit() and int(raw) in years:
-            st.session_state["url_year"] = int(raw)
-        elif raw is not None:
-            st.info(f"Ignored year={raw[:40]}: not a year between {first} and {last}.", icon=":material/link_off:")
-    if st.session_state["url_year"] not in years:
-        st.session_state["url_year"] = last
-    year = st.select_slider("Cumulative up to year", years, key="url_year") if first < last else last
-    widgets.set_param("year", None if year == last else str(year))
-    return year
-
-
 f = widgets.filters()
 st.title("Openness and risk")
 view = widgets.url_choice("view", "View", list(VIEWS), "risk", format_func=VIEWS.get)
@@ -42,12 +25,20 @@ if view == "risk":
     opts = data.get("filter_options")
     first = int((f.start or str(opts["first_date"] or "2017"))[:4])
     last = int((f.end or str(opts["last_date"] or first))[:4])
+    first, last = min(first, last), max(first, last)
     left, right = st.columns([1, 2])
     with left:
         weight = widgets.url_choice("weight", "Weight", list(WEIGHTS), "count", format_func=lambda w: f"by {w}")
     with right:
-        year = year_slider(min(first, last), max(first, last))
-    upto = f if year == max(first, last) else dataclasses.replace(f, end=f"{year}-12-31")
+        year = widgets.url_choice(
+            "year",
+            "Cumulative up to year",
+            list(range(first, last + 1)),
+            last,
+            kind="slider",
+            reason=f"not a year between {first} and {last}.",
+        )
+    upto = f if year == last else dataclasses.replace(f, end=f"{year}-12-31")
     links = data.get("incident_links", upto)
     models = data.get("models", upto)
     widgets.chart(incidents_by_level(links, models, weight, year), key="risk_levels")

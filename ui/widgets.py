@@ -21,10 +21,20 @@ def filters() -> Filters:
     return st.session_state.get("filters", Filters())
 
 
-def url_choice(param: str, label: str, options: list, default, *, format_func: Callable = str, kind: str = "radio"):
-    """A page choice bound to a URL parameter: read once from the URL, written back on every run.
+def url_choice(
+    param: str,
+    label: str,
+    options: list,
+    default,
+    *,
+    format_func: Callable = str,
+    kind: str = "radio",
+    reason: str | None = None,
+):
+    """A page choice (radio, select box or slider) bound to a URL parameter: read once from the URL, written back.
 
-    An invalid value in the URL is ignored with a visible note.
+    An invalid value in the URL is ignored with a visible note saying why (`reason`, by default: not a choice).
+    A slider with a single option is not drawn: its one value is the choice.
     """
     key = f"url_{param}"
     if key not in st.session_state:
@@ -33,15 +43,19 @@ def url_choice(param: str, label: str, options: list, default, *, format_func: C
         if raw is not None:
             match = next((o for o in options if str(o) == raw), None)
             if match is None:
-                st.info(f"Ignored {param}={raw[:40]}: not one of the choices for '{label}'.")
+                why = reason or f"not one of the choices for '{label}'."
+                st.info(f"Ignored {param}={raw[:40]}: {why}", icon=":material/link_off:")
             else:
                 value = match
         st.session_state[key] = value
     if st.session_state[key] not in options:
         st.session_state[key] = default
-    widget = {"radio": st.radio, "select": st.selectbox}[kind]
-    extra = {"horizontal": True} if kind == "radio" else {}
-    value = widget(label, options, key=key, format_func=format_func, **extra)
+    if kind == "slider" and len(options) < 2:
+        value = default
+    else:
+        widget = {"radio": st.radio, "select": st.selectbox, "slider": st.select_slider}[kind]
+        extra = {"horizontal": True} if kind == "radio" else {}
+        value = widget(label, options, key=key, format_func=format_func, **extra)
     set_param(param, None if value == default else str(value))
     return value
 

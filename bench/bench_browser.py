@@ -56,9 +56,10 @@ new MutationObserver((records) => {
 # A chart is drawn, or the script has run and nothing has changed for a while (a page without a chart).
 CHART_OR_SETTLED = f"""() => {{
   if (document.querySelector('{CHART}')) return true;
+  if (document.querySelector('[data-testid="stPlotlyChart"]')) return false;
   const app = document.querySelector('[data-testid="stApp"]');
   return window.__ran && app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && performance.now() - window.__changed > 2000;
+    && performance.now() - window.__changed > 4000;
 }}"""
 TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 

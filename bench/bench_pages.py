@@ -229,6 +229,7 @@ def machine() -> dict:
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "load_average_1m": round(os.getloadavg()[0], 1),  # other work on the machine inflates every figure
     }
 
 
@@ -326,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(results, indent=1))  # after every size, so a long run leaves partial results
     m = results["machine"]
     print(f"Machine: {m['nproc']} CPUs, {m['memory_gb']} GB, Python {m['python']}, {m['platform']}")
+    print(f"Load average when the run started: {m['load_average_1m']}, now: {os.getloadavg()[0]:.1f}")
     for size, res in results["sizes"].items():
         extra = ", ".join(f"{k} {v} s" for k, v in res.items() if k.endswith("_s") and v)
         if res["import"]:

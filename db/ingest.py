@@ -29,7 +29,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from db import spec
 from db.engine import DATA_DIR, make_engine
-from db.service import Actor, ImportResult, existing_rows, require_curator, write_records
+from db.service import (
+    Actor,
+    ImportResult,
+    existing_rows,
+    generation,
+    referenced_tables,
+    require_curator,
+    write_records,
+)
 from db.validate import (
     Problem,
     Record,
@@ -95,20 +103,23 @@ def validate_upload(
 ) -> tuple[spec.TableSpec, list[Record]]:
     """The whole check, types and references against the rows already stored; raises ValidationError."""
     target, records, problems = read_upload(filename, data, table)
-    problems += _reference_problems(target, records, url)
+    problems += _reference_problems(target, records, url)[1]
     if problems:
         raise ValidationError(sorted(problems, key=lambda p: p.line))
     return target, records
 
 
-def _reference_problems(target: spec.TableSpec, records: list[Record], url: str | None) -> list[Problem]:
-    """Dangling references and duplicate keys against a snapshot of the stored rows."""
+def _reference_problems(
+    target: spec.TableSpec, records: list[Record], url: str | None
+) -> tuple[tuple | None, list[Problem]]:
+    """Dangling references and duplicate keys against a snapshot of the stored rows, and that snapshot's generation."""
     if not records:
-        return []
+        return None, []
     engine = make_engine(url, readonly=True)
     try:
-        with engine.connect() as conn:
-            return check_references({target.name: records}, existing_rows(conn))
+        with engine.connect() as conn, conn.begin():
+            checked_at = generation(conn)
+            return checked_at, check_references({target.name: records}, existing_rows(conn, referenced_tables(target)))
     finally:
         engine.dispose()
 
@@ -163,16 +174,17 @@ def import_bytes(
 ) -> ImportResult:
     """Validate a whole file and, only if it is clean, upsert it for `actor`; optionally merge it into data/.
 
-    When the cells are clean, references are checked once, inside the write
-    transaction (db.service.write_records); otherwise against a snapshot, so
-    that every problem is reported at once.
+    References are checked against a snapshot, so that every problem is
+    reported at once; the write transaction checks them again only if the
+    database changed since (db.service.write_records).
     """
     require_curator(actor)
     target, records, problems = read_upload(filename, data, table)
-    if problems:
-        raise ValidationError(sorted(problems + _reference_problems(target, records, url), key=lambda p: p.line))
+    checked_at, ref_problems = _reference_problems(target, records, url)
+    if problems or ref_problems:
+        raise ValidationError(sorted(problems + ref_problems, key=lambda p: p.line))
     merged = _merged_data(also_data, target, records) if also_data else None
-    result = write_records(actor, target, records, url)
+    result = write_records(actor, target, records, url, checked_at)
     if merged is not None:
         _replace_file(also_data / target.file, merged)
     return result

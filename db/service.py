@@ -18,6 +18,8 @@ from db.build import entity_key, rows_for_tables
 from db.engine import database_url, is_sqlite, make_engine
 from db.validate import Record, ValidationError, check_references, key_of
 
+WRITE_BUSY_TIMEOUT_MS = 120_000
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -67,6 +69,11 @@ def write_engine(url: str | None = None) -> Engine:
         def _begin_immediate(conn):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+        @event.listens_for(engine, "connect")
+        def _patient_writer(dbapi_conn, _record):
+            # An import may queue behind another large one; readers never wait (WAL).
+            dbapi_conn.execute(f"PRAGMA busy_timeout={WRITE_BUSY_TIMEOUT_MS}")
+
     return engine
 
 
@@ -76,43 +83,73 @@ def require_curator(actor: Actor | None) -> None:
         raise NotAuthorised("Only a signed-in curator can change the data.")
 
 
-def write_records(actor: Actor | None, table: spec.TableSpec, records: list[Record], url: str | None = None):
-    """Upsert type-checked records of one table for an authenticated actor, in one transaction.
+def write_records(
+    actor: Actor | None,
+    table: spec.TableSpec,
+    records: list[Record],
+    url: str | None = None,
+    checked_at: tuple | None = None,
+) -> ImportResult:
+    """Upsert type-checked records of one table for an authenticated actor, in one short transaction.
 
     References are checked inside the write transaction against the rows
-    already stored, so no concurrent import can slip in between the check and
-    the write. Raises NotAuthorised for an anonymous actor and ValidationError
-    (nothing written) for dangling references or duplicate keys.
+    already stored, unless they were checked outside it at `checked_at` (a
+    generation()) and nothing has been built or imported since. Raises
+    NotAuthorised for an anonymous actor and ValidationError (nothing written)
+    for dangling references or duplicate keys.
     """
     require_curator(actor)
+    rows = rows_for_tables({table.name: records})
     engine = write_engine(url)
     try:
         with engine.begin() as conn:
-            existing = existing_rows(conn)
-            problems = check_references({table.name: records}, existing)
-            if problems:
-                raise ValidationError(problems)
-            stored = existing.get(table.name, {})
+            if checked_at is None or generation(conn) != checked_at:
+                problems = check_references({table.name: records}, existing_rows(conn, referenced_tables(table)))
+                if problems:
+                    raise ValidationError(problems)
+            stored = stored_keys(conn, table)
             updated = sum(1 for r in records if key_of(table, r.values) in stored)
-            upsert(conn, table, records)
+            upsert(conn, table, rows)
     finally:
         engine.dispose()
     return ImportResult(table.name, len(records) - updated, updated, actor.name)
 
 
-def existing_rows(conn: Connection) -> dict[str, dict[tuple, dict]]:
-    """Every stored row of the public tables by natural key (the `existing` of check_references)."""
+def generation(conn: Connection) -> tuple:
+    """Changes whenever the database is rebuilt or takes an import (imports never delete rows)."""
+    info = schema.build_info.c
+    stmt = select(info.key, info.value).where(info.key.in_(("built_at", "last_import")))
+    return tuple(sorted(tuple(row) for row in conn.execute(stmt)))
+
+
+def referenced_tables(table: spec.TableSpec) -> set[str]:
+    """The tables whose stored rows the references of `table` are checked against."""
+    names = {c.ref for c in table.cols if c.ref} | {"sources" for c in table.cols if c.kind == "sources"}
+    if table.name == "incident_links":
+        names.add("releases")  # a link's release must belong to the link's model
+    return names
+
+
+def stored_keys(conn: Connection, table: spec.TableSpec) -> set[tuple]:
+    """The natural keys already stored in one table."""
+    target = schema.TABLES[table.name]
+    return {tuple(row) for row in conn.execute(select(*(target.c[k] for k in table.key)))}
+
+
+def existing_rows(conn: Connection, names: set[str] | None = None) -> dict[str, dict[tuple, dict]]:
+    """Stored rows of the public tables (all, or the named ones) by natural key: check_references' `existing`."""
     out: dict[str, dict[tuple, dict]] = {}
     for t in spec.TABLES:
+        if names is not None and t.name not in names:
+            continue
         cols = [schema.TABLES[t.name].c[c] for c in t.columns]
         rows = [dict(row) for row in conn.execute(select(*cols)).mappings()]
         out[t.name] = {key_of(t, row): row for row in rows}
     return out
 
 
-def upsert(conn: Connection, table: spec.TableSpec, records: list[Record]) -> None:
-    """Insert or update rows on their key, keeping derived columns, citations and developers as the build does."""
-    rows = rows_for_tables({table.name: records})
+def upsert(conn: Connection, table: spec.TableSpec, rows: dict[str, list[dict]]) -> None:
+    """Insert or update rows_for_tables() output on its key; citations and developers are replaced as built."""
     target = schema.TABLES[table.name]
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(target)
@@ -148,7 +185,7 @@ def _replace_citations(conn: Connection, entity: str, entity_ids: list[str], new
 
 def _stamp(conn: Connection) -> None:
     """Record when the database last took an import (the build's data hash no longer covers everything)."""
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(schema.build_info).values(key="last_import", value=now)
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": now}))

@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from db import ingest
 from db.build import build
 from db.engine import sqlite_path
-from db.service import ANONYMOUS, Actor, NotAuthorised, write_records
+from db.service import ANONYMOUS, Actor, NotAuthorised, generation, write_engine, write_records
 from db.validate import ValidationError
 from tests.conftest import FIXTURE_DATA
 from tests.test_postgres import snapshot
@@ -383,3 +383,21 @@ def test_imports_upsert_on_postgresql_too():
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_references_are_checked_again_when_the_database_changed_after_validation(db_url):
+    engine = write_engine(db_url)
+    with engine.connect() as conn:
+        checked_at = generation(conn)
+    engine.dispose()
+    _, records = ingest.validate_upload("releases.csv", releases_csv(NEW_RELEASE), url=db_url)
+    conn = sqlite3.connect(sqlite_path(db_url))  # a rebuild in between: s-lic is gone
+    conn.execute("DELETE FROM citations WHERE source_id = 's-lic'")
+    conn.execute("DELETE FROM sources WHERE source_id = 's-lic'")
+    conn.execute("UPDATE build_info SET value = 'later' WHERE key = 'built_at'")
+    conn.commit()
+    conn.close()
+    before = fingerprint(db_url)
+    with pytest.raises(ValidationError, match="'s-lic' is not in sources"):
+        write_records(CURATOR, ingest.table_for("releases.csv"), records, db_url, checked_at)
+    assert fingerprint(db_url) == before

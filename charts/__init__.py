@@ -76,3 +76,8 @@ def empty_figure(title: str, message: str = "No records match these filters.") -
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return base_layout(fig, title, height=300)
+
+
+def legend_entry(name: str, marker: dict, **kwargs) -> go.Scatter:
+    """A legend-only trace: a marker that names a colour or shape and draws nothing on the axes."""
+    return go.Scatter(x=[None], y=[None], mode="markers", name=name, marker=marker, hoverinfo="skip", **kwargs)

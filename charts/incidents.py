@@ -3,7 +3,7 @@
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts import INCIDENT_COLOURS, UNKNOWN_COLOUR, base_layout, empty_figure
+from charts import INCIDENT_COLOURS, UNKNOWN_COLOUR, base_layout, empty_figure, legend_entry
 from charts.timeline import date_label, text
 from db import vocab
 
@@ -79,28 +79,20 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
     # Legend-only entries: types as plain circles (a point's own shape is its status), then the shapes.
     for itype in types:
         fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=itype,
+            legend_entry(
+                itype,
+                {"color": INCIDENT_COLOURS.get(itype, UNKNOWN_COLOUR), "symbol": "circle", "size": 10},
                 legendgroup=itype,
                 legendgrouptitle_text="Type" if itype == types[0] else None,
-                marker={"color": INCIDENT_COLOURS.get(itype, UNKNOWN_COLOUR), "symbol": "circle", "size": 10},
-                hoverinfo="skip",
             )
         )
     for status in [s for s in vocab.INCIDENT_STATUSES if s in set(incidents["status"])]:
         fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=status,
+            legend_entry(
+                status,
+                {"color": UNKNOWN_COLOUR, "symbol": STATUS_SYMBOLS[status], "size": 10},
                 legendgroup="statuses",
                 legendgrouptitle_text="Status",
-                marker={"color": UNKNOWN_COLOUR, "symbol": STATUS_SYMBOLS[status], "size": 10},
-                hoverinfo="skip",
             )
         )
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(types)))

@@ -4,7 +4,15 @@ import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
 
-from charts import FAMILY_COLOURS, FAMILY_LABELS, FAMILY_ORDER, UNKNOWN_COLOUR, base_layout, empty_figure
+from charts import (
+    FAMILY_COLOURS,
+    FAMILY_LABELS,
+    FAMILY_ORDER,
+    UNKNOWN_COLOUR,
+    base_layout,
+    empty_figure,
+    legend_entry,
+)
 from charts.risk import plain
 from db import vocab
 from db.queries.analysis import threshold_text
@@ -125,17 +133,7 @@ def term_matrix(licences: pd.DataFrame) -> go.Figure:
         )
     )
     for c in CLASSES:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=c,
-                marker={"symbol": "square", "size": 12, "color": CLASS_COLOURS[c]},
-                showlegend=True,
-                hoverinfo="skip",
-            )
-        )
+        fig.add_trace(legend_entry(c, {"symbol": "square", "size": 12, "color": CLASS_COLOURS[c]}, showlegend=True))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(side="top", showgrid=False, zeroline=False, visible=True)
     fig.update_yaxes(showgrid=False, zeroline=False)

@@ -264,11 +264,6 @@ def test_every_formula_start_is_escaped(cell):
     assert out["number"].tolist() == [-1, 2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/export.py: with lineterminator '\\n' pandas leaves a cell holding a bare \\r unquoted, so a "
-    "spreadsheet starts a new row there and '=1' after it runs as a formula (fix: lineterminator='\\r\\n')",
-)
 @pytest.mark.parametrize("cell", ["\r=1", "note\r=cmd|' /C calc'!A0"])
 def test_a_carriage_return_cannot_start_a_formula_on_a_new_row(cell):
     raw = export.to_csv(pd.DataFrame({"text": [cell], "number": [1]}))

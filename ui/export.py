@@ -18,7 +18,8 @@ def to_csv(df: pd.DataFrame) -> bytes:
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):
             safe[col] = safe[col].map(neutralise)
-    return safe.to_csv(index=False).encode("utf-8")
+    # CRLF line ends (RFC 4180) make the writer quote any cell holding a bare \r or \n.
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def to_json(df: pd.DataFrame) -> bytes:

@@ -54,19 +54,17 @@ st.text(record["title"])
 st.text(record["summary"])
 if isinstance(record["notes"], str) and record["notes"]:
     st.text("Notes: " + str(record["notes"]))
-facts = record.drop(["title", "summary", "notes", "source_ids"]).rename("value").astype("string").fillna("unknown")
+facts = record.drop(["title", "summary", "notes", "source_ids"])
 facts["severity"] = f"{record['severity']} {vocab.SEVERITY.get(int(record['severity']), vocab.UNKNOWN)}"
-st.dataframe(facts.to_frame().rename_axis("field"), width="stretch", key="incident_facts")
+widgets.facts(facts, "incident_facts")
 
 st.caption("Linked models: how each model is involved, and whether its openness plausibly mattered")
-if detail["links"].empty:
-    st.text("No model is linked to this incident.")
-else:
-    st.dataframe(detail["links"], hide_index=True, width="stretch", key="incident_links")
+widgets.table(detail["links"], "incident_links", empty="No model is linked to this incident.")
 st.caption("Status history")
-if detail["steps"].empty:
-    st.text("No dated steps recorded; the current status is " + str(record["status"]) + ".")
-else:
-    st.dataframe(detail["steps"], hide_index=True, width="stretch", key="incident_steps")
+widgets.table(
+    detail["steps"],
+    "incident_steps",
+    empty="No dated steps recorded; the current status is " + str(record["status"]) + ".",
+)
 st.caption("Sources")
-st.dataframe(detail["sources"], hide_index=True, width="stretch", key="incident_sources")
+widgets.table(detail["sources"], "incident_sources")

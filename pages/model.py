@@ -36,39 +36,35 @@ if isinstance(model["notes"], str) and model["notes"]:
 widgets.chart(openness_path(rel, model["name"], links), key="model_path_chart")
 widgets.footer(rel, len(rel), len(rel), "release events of this model", f"model_{model_id}_releases", Filters())
 
-facts = (
-    pd.Series(
-        {
-            "developers": "; ".join(profile["developers"]["name"]),
-            "modality": model["modality"],
-            "parameters": parameters_label(model["parameters"]),
-            "training compute (FLOP)": "undisclosed"
-            if pd.isna(model["training_compute_flop"])
-            else f"{model['training_compute_flop']:.3g}",
-            "family": model["family"],
-            "based on": model["base_model_id"],
-        },
-        name="value",
-    )
-    .astype("string")
-    .fillna("unknown")
+facts = pd.Series(
+    {
+        "developers": "; ".join(profile["developers"]["name"]),
+        "modality": model["modality"],
+        "parameters": parameters_label(model["parameters"]),
+        "training compute (FLOP)": "undisclosed"
+        if pd.isna(model["training_compute_flop"])
+        else f"{model['training_compute_flop']:.3g}",
+        "family": model["family"],
+        "based on": model["base_model_id"],
+    }
 )
 st.subheader("Facts")
-st.dataframe(facts.to_frame().rename_axis("field"), width="stretch", key="model_facts")
-st.dataframe(profile["developers"], hide_index=True, width="stretch", key="model_developers")
+widgets.facts(facts, "model_facts")
+widgets.table(profile["developers"], "model_developers")
 
 st.subheader("Licences")
 licences = rel[["licence", "licence_id", "licence_family"]].drop_duplicates().fillna({"licence_id": "unknown"})
-st.dataframe(licences, hide_index=True, width="stretch", key="model_licences")
+widgets.table(licences, "model_licences")
 
 st.subheader("Component openness per release event")
-st.dataframe(component_table(rel), hide_index=True, width="stretch", key="model_components")
+widgets.table(component_table(rel), "model_components")
 
 st.subheader("Linked incidents")
-if links.empty:
-    st.text("No incident is linked to this model. Incident records reflect attention, not true risk.")
-else:
-    st.dataframe(links, hide_index=True, width="stretch", key="model_incidents")
+widgets.table(
+    links,
+    "model_incidents",
+    empty="No incident is linked to this model. Incident records reflect attention, not true risk.",
+)
 
 st.subheader("Sources")
-st.dataframe(sources_table(profile["sources"]), hide_index=True, width="stretch", key="model_sources")
+widgets.table(sources_table(profile["sources"]), "model_sources")

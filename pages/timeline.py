@@ -66,11 +66,10 @@ else:
     for name in ("summary", "notes"):
         if pd.notna(record.get(name)):
             st.text(f"{name.capitalize()}: {record[name]}")
-    fields = record.rename("value").astype("string").fillna("unknown").to_frame().rename_axis("field")
-    st.dataframe(fields, width="stretch", key="timeline_detail_fields")
+    widgets.facts(record, "timeline_detail_fields")
     for name in ("links", "steps"):
         if name in detail and not detail[name].empty:
             st.caption({"links": "Linked models", "steps": "Status history"}[name])
-            st.dataframe(detail[name], hide_index=True, width="stretch", key=f"timeline_detail_{name}")
+            widgets.table(detail[name], f"timeline_detail_{name}")
     st.caption("Sources")
-    st.dataframe(detail["sources"], hide_index=True, width="stretch", key="timeline_detail_sources")
+    widgets.table(detail["sources"], "timeline_detail_sources")

@@ -126,3 +126,17 @@ def footer(rows: pd.DataFrame, shown: int, total: int, noun: str, key: str, f: F
     right.download_button(
         "Download JSON", export.to_json(rows), file_name=f"{key}.json", mime="application/json", key=f"dl_json_{key}"
     )
+
+
+def table(rows: pd.DataFrame, key: str, empty: str | None = None) -> None:
+    """Rows as a full-width table without the index, or the `empty` text instead when there are none."""
+    if rows.empty and empty is not None:
+        st.text(empty)
+    else:
+        st.dataframe(rows, hide_index=True, width="stretch", key=key)
+
+
+def facts(record: pd.Series, key: str) -> None:
+    """One record as a field/value table; a missing value reads 'unknown'."""
+    values = record.rename("value").astype("string").fillna("unknown")
+    st.dataframe(values.to_frame().rename_axis("field"), width="stretch", key=key)

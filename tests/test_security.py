@@ -36,8 +36,8 @@ SQL_INJECTIONS = ("' OR 1=1 --", "x'); DROP TABLE releases;--")
 # Elements that show their content as plain text (or as data the front end escapes); everything else is
 # Markdown-rendered, so no record text may reach it.
 TEXT_ELEMENTS = {"text", "code", "dataframe", "table", "plotly_chart", "json"}
-# Widgets whose options are plain text; their label and help are Markdown and are checked separately.
-PLAIN_OPTION_WIDGETS = {"selectbox", "multiselect"}
+# Widgets whose options or value are plain text; their label and help are Markdown and are checked separately.
+PLAIN_OPTION_WIDGETS = {"selectbox", "multiselect", "text_input", "text_area"}
 MODEL_IDS = ("gpt-2", "gpt-3", "llama", "stable-diffusion-1")
 INCIDENT_IDS = ("gpt-2-withholding", "llama-weights-leak", "andersen-v-stability", "eu-ai-act-in-force")
 LICENCE_IDS = ("MIT", "LicenseRef-LLaMA-1", "LicenseRef-CreativeML-OpenRAIL-M", "LicenseRef-OpenAI-Terms")
@@ -125,6 +125,29 @@ def _cases():
 def test_hostile_records_render_inert_on_every_page(app_on_hostile, page, params):
     at = open_page(page, params)
     assert_inert(at, f"{page} {params}")
+
+
+ALL_LICENCES = ",".join(LICENCE_IDS)
+ALL_ORGS = "openai,meta,stability-ai"
+KNOWN_MARKDOWN_LEAKS = [
+    ("pages/overview.py", {"licence": ALL_LICENCES, "org": ALL_ORGS}),
+    ("pages/incidents.py", {"licence": ALL_LICENCES, "org": ALL_ORGS}),
+    ("pages/timeline.py", {"item": MD_LINK}),
+    ("pages/model.py", {"model": MD_LINK}),
+    ("app.py", {"org": MD_LINK}),
+]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Markdown gets text it does not own: ui/widgets.footer puts licence and organisation names (record text) "
+    "into st.caption via Filters.describe, and the 'Ignored ...' notes (ui/widgets.url_choice, pages/timeline.py, "
+    "ui/state notes shown by app.py) echo raw URL values into st.info, so a shared link can inject Markdown links. "
+    "Fix: st.text for those values, or escape Markdown in them.",
+)
+@pytest.mark.parametrize(("page", "params"), KNOWN_MARKDOWN_LEAKS, ids=lambda v: str(v)[:40])
+def test_names_and_url_values_stay_out_of_markdown(app_on_hostile, page, params):
+    assert_inert(open_page(page, params), f"{page} {params}")
 
 
 def test_hostile_records_render_inert_in_the_frame_and_sidebar(app_on_hostile):

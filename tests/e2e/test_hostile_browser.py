@@ -1,11 +1,13 @@
 """Hostile record text in a real browser: no dialog, no javascript: link, no injected element, on every page."""
 
+from urllib.parse import quote
+
 import pytest
 
 from db.build import build
 from tests.conftest import FIXTURE_DATA
 from tests.e2e.conftest import streamlit_server, watch
-from tests.test_security import HOSTILE_DATA, IMG, INCIDENT_IDS, LICENCE_IDS, MODEL_IDS
+from tests.test_security import HOSTILE_DATA, IMG, INCIDENT_IDS, LICENCE_IDS, MD_LINK, MODEL_IDS
 from ui.pages import PAGES
 
 PATHS = [p.url_path for p in PAGES]
@@ -13,6 +15,10 @@ PATHS += [f"model?model={m}" for m in MODEL_IDS]
 PATHS += [f"incidents?item={i}" for i in INCIDENT_IDS]
 PATHS += [f"licences?q={lic}" for lic in LICENCE_IDS]
 PATHS += [f"method?table={t}" for t in ("models", "licences", "incidents", "organizations")]
+# Record names in the filter captions and hostile values in URL parameters (see test_security's known leaks).
+PATHS += [f"overview?licence={','.join(LICENCE_IDS)}&org=openai,meta,stability-ai"]
+PATHS += [f"{p}?{k}={quote(MD_LINK)}" for p, k in (("timeline", "item"), ("model", "model"), ("incidents", "q"))]
+PATHS += [f"overview?org={quote(MD_LINK)}&level={quote(IMG)}"]
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ import streamlit as st
 from db.validate import ValidationError
 from ui import auth, data, sidebar
 from ui.pages import CURATE, PAGES
+from ui.text import plain
 
 st.set_page_config(page_title="Openness Observatory", page_icon=":material/visibility:", layout="wide")
 
@@ -25,5 +26,5 @@ filters, notes = sidebar.render(page_params)
 auth.sign_in_panel()
 st.session_state["filters"] = filters
 for note in notes:
-    st.info(note, icon=":material/link_off:")
+    st.info(plain(note), icon=":material/link_off:")
 current.run()

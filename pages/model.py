@@ -6,6 +6,7 @@ import streamlit as st
 from charts.model import component_table, openness_path, parameters_label, sources_table
 from ui import data, frame, widgets
 from ui.state import Filters
+from ui.text import plain
 
 frame.require()
 
@@ -22,7 +23,7 @@ previous = st.session_state.get("url_model")
 model_id = widgets.url_choice("model", "Model", ids, default, format_func=names.get, kind="select")
 if previous and previous != model_id:
     st.info(
-        f"{names.get(previous, previous)} does not match the sidebar filters, so {names[model_id]} is shown.",
+        f"{plain(names.get(previous, previous))} does not match the sidebar filters, so {plain(names[model_id])} is shown.",
         icon=":material/filter_alt:",
     )
 st.caption("The sidebar filters choose which models are listed; a profile always shows all of a model's events.")

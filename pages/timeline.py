@@ -5,6 +5,7 @@ import streamlit as st
 
 from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, timeline
 from ui import data, frame, widgets
+from ui.text import plain
 
 frame.require()
 
@@ -55,7 +56,7 @@ if item and item[0] == "release":
 elif item:
     detail = data.get("incident_detail", incident_id=item[1])
 if raw and (detail is None or detail["row"].empty):
-    st.info(f"Ignored item={raw[:60]}: not a known release event or incident.", icon=":material/link_off:")
+    st.info(f"Ignored item={plain(raw[:60])}: not a known release event or incident.", icon=":material/link_off:")
     widgets.set_param("item", None)
     detail = None
 if detail is None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import data, export
 from ui.state import Filters
+from ui.text import plain
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -44,7 +45,7 @@ def url_choice(
             match = next((o for o in options if str(o) == raw), None)
             if match is None:
                 why = reason or f"not one of the choices for '{label}'."
-                st.info(f"Ignored {param}={raw[:40]}: {why}", icon=":material/link_off:")
+                st.info(f"Ignored {param}={plain(raw[:40])}: {why}", icon=":material/link_off:")
             else:
                 value = match
         st.session_state[key] = value
@@ -118,7 +119,7 @@ def footer(rows: pd.DataFrame, shown: int, total: int, noun: str, key: str, f: F
     opts = data.get("filter_options")
     licence_names = dict(zip(opts["licences"]["licence_id"], opts["licences"]["name"], strict=True))
     org_names = dict(zip(opts["organizations"]["organization_id"], opts["organizations"]["name"], strict=True))
-    st.caption(f"{shown:,} {noun} shown of {total:,}. {f.describe(licence_names, org_names)}.")
+    st.caption(f"{shown:,} {noun} shown of {total:,}. {plain(f.describe(licence_names, org_names))}.")
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "Download CSV", export.to_csv(rows), file_name=f"{key}.csv", mime="text/csv", key=f"dl_csv_{key}"

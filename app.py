@@ -7,7 +7,7 @@ from ui import auth, data, sidebar
 from ui.pages import CURATE, PAGES
 from ui.text import plain
 
-st.set_page_config(page_title="Openness Observatory", page_icon=":material/visibility:", layout="wide")
+st.set_page_config(page_title="Openness Observatory", page_icon="🔭", layout="wide")
 
 # The import page exists in the navigation only for a signed-in curator.
 specs = PAGES if auth.current_actor().is_anonymous else (*PAGES, CURATE)

@@ -34,7 +34,7 @@ if words:
     st.text("Also narrowed by " + " and ".join(words) + ".")
 widgets.footer(rows, len(rows), data.total("incidents"), "incidents", "incidents_list")
 st.dataframe(
-    rows[LIST_COLUMNS].sort_values("date", ascending=False),
+    rows[LIST_COLUMNS].fillna({"models": "no linked model"}).sort_values("date", ascending=False),
     hide_index=True,
     width="stretch",
     key="incidents_table",
@@ -55,6 +55,8 @@ st.text(record["summary"])
 if isinstance(record["notes"], str) and record["notes"]:
     st.text("Notes: " + str(record["notes"]))
 facts = record.drop(["title", "summary", "notes", "source_ids"])
+if not isinstance(record["court"], str) and not isinstance(record["docket"], str):
+    facts = facts.drop(["court", "docket"])  # not a lawsuit: the fields do not apply
 facts["severity"] = f"{record['severity']} {vocab.SEVERITY.get(int(record['severity']), vocab.UNKNOWN)}"
 widgets.facts(facts, "incident_facts")
 

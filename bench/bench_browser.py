@@ -185,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    print(f"Load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(
         f"Browser: {args.chromium}, shipped data, {args.runs} runs per page (medians; first load includes cold caches)"
     )

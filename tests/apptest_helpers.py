@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
@@ -24,8 +25,11 @@ def figure(at: AppTest, i: int = 0) -> dict:
 
 
 def texts(at: AppTest, kind: str) -> list[str]:
-    """The values of every element of one kind (info, caption, text, ...) as strings."""
-    return [str(e.value) for e in at.get(kind)]
+    """The text a reader sees in every element of one kind (info, caption, text, ...).
+
+    Markdown elements carry record and URL text backslash-escaped (ui/text.py); a reader sees it unescaped.
+    """
+    return [re.sub(r"\\(.)", r"\1", str(e.value)) for e in at.get(kind)]
 
 
 def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:

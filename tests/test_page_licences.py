@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from db import queries
 from db.queries.analysis import answer_questions
-from tests.apptest_helpers import figure, open_page, values
+from tests.apptest_helpers import figure, open_page, texts, values
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_deep_link_compares_two_licences_and_marks_differences(page):
 def test_invalid_page_params_give_a_visible_note(page, params, note):
     at = page(params)
     assert not at.exception
-    assert any(note in i.value for i in at.info)
+    assert any(note in i for i in texts(at, "info"))
 
 
 def test_answers_from_stored_terms(fixture_engine):

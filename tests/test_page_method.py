@@ -3,7 +3,7 @@
 import pytest
 
 from db import docs, spec, vocab
-from tests.apptest_helpers import open_page
+from tests.apptest_helpers import open_page, texts
 
 FIXTURE_COUNTS = {"licences": 4, "models": 4, "releases": 6, "incidents": 4, "incident_links": 3, "sources": 4}
 
@@ -48,7 +48,7 @@ def test_downloads_hold_the_whole_table_whatever_the_sidebar_filters(page):
     at.multiselect(key="f_families").set_value(["permissive"]).run()
     assert not at.exception
     assert at.query_params["family"] == "permissive"
-    assert any("6 rows of releases shown of 6. Filters: none (all records)" in c.value for c in at.caption)
+    assert any("6 rows of releases shown of 6. Filters: none (all records)" in c for c in texts(at, "caption"))
     labels = [b.proto.label for b in at.get("download_button")]
     assert {"Download CSV", "Download JSON"} <= set(labels)
 
@@ -56,7 +56,7 @@ def test_downloads_hold_the_whole_table_whatever_the_sidebar_filters(page):
 def test_invalid_table_param_gives_a_visible_note(page):
     at = page({"table": "passwords"})
     assert not at.exception
-    assert any("Ignored table=passwords" in i.value for i in at.info)
+    assert any("Ignored table=passwords" in i for i in texts(at, "info"))
     assert at.selectbox(key="url_table").value == "models"
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from db import queries
-from tests.apptest_helpers import figure, open_page, values
+from tests.apptest_helpers import figure, open_page, texts, values
 
 
 def panel_total(fig: dict, xaxis: str = "x") -> float:
@@ -110,7 +110,7 @@ def test_scale_view_follows_the_organisation_filter(page):
 def test_invalid_page_params_give_a_visible_note(page, params, note):
     at = page(params)
     assert not at.exception
-    assert any(note in i.value for i in at.info)
+    assert any(note in i for i in texts(at, "info"))
     assert len(at.get("plotly_chart")) == 2
 
 

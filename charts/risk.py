@@ -24,6 +24,9 @@ PATHWAY_COLOURS: dict[str, str] = {
 }
 MATTERED_COLOURS: dict[str, str] = {"yes": "#BB5566", "no": "#004488", "disputed": "#DDAA33"}
 WEIGHTS = {"count": "incident links (count)", "severity": "incident links weighted by severity (0-3)"}
+# Above these counts the lag chart draws boxes without points and the scale chart the largest models only.
+LAG_POINTS = 2000
+SCALE_POINTS = 2000
 MEASURES = {"parameters": "Parameters", "training_compute_flop": "Training compute (FLOP)"}
 
 
@@ -39,41 +42,55 @@ def level_label(level) -> str:
     return LEVEL_LABELS.get(int(level), UNKNOWN_LEVEL)
 
 
-def risk_table(links: pd.DataFrame, weight: str = "count") -> pd.DataFrame:
-    """Incident links per openness level, split two ways: by pathway and by whether openness mattered.
+def risk_table(links: pd.DataFrame) -> pd.DataFrame:
+    """Incident links per openness level, split by pathway and by whether openness mattered (in pandas).
 
-    Columns: level, split ('pathway' or 'openness_mattered'), category, links, value (count or severity sum).
+    The same rows as `db.queries.risk_by_level` counts in SQL: openness_level, split ('pathway' or
+    'openness_mattered'), category, links (count) and severity (sum, missing counted as 0).
     """
-    cols = ["level", "split", "category", "links", "value"]
+    cols = ["openness_level", "split", "category", "links", "severity"]
     if links.empty:
         return pd.DataFrame(columns=cols)
-    df = links.assign(
-        level=links["openness_level"].map(level_label),
-        w=1 if weight == "count" else links["severity"].fillna(0).astype(int),
-    )
+    df = links.assign(sev=links["severity"].fillna(0).astype(int))
     parts = []
     for split in ("pathway", "openness_mattered"):
-        g = df.assign(category=df[split].fillna(vocab.UNKNOWN)).groupby(["level", "category"], as_index=False)
-        agg = g.agg(links=("w", "size"), value=("w", "sum")).assign(split=split)
-        parts.append(agg)
+        g = df.assign(category=df[split].fillna(vocab.UNKNOWN)).groupby(
+            ["openness_level", "category"], as_index=False, dropna=False
+        )
+        parts.append(g.agg(links=("sev", "size"), severity=("sev", "sum")).assign(split=split))
     return pd.concat(parts, ignore_index=True)[cols]
 
 
-def models_per_level(models: pd.DataFrame) -> dict[str, int]:
-    """How many models sit at each openness level (their highest level among the filtered releases)."""
-    if models.empty:
+def by_level_label(table: pd.DataFrame, weight: str = "count") -> pd.DataFrame:
+    """Counts per (level label, split, category) with `value` the link count or the severity sum."""
+    cols = ["level", "split", "category", "links", "value"]
+    if table.empty:
+        return pd.DataFrame(columns=cols)
+    df = table.assign(
+        level=table["openness_level"].map(level_label),
+        value=table["links"] if weight == "count" else table["severity"],
+    )
+    return df.groupby(["level", "split", "category"], as_index=False)[["links", "value"]].sum()[cols]
+
+
+def models_per_level(counts: pd.DataFrame) -> dict[str, int]:
+    """Models per level label, from rows of (openness_level, models)."""
+    if counts.empty:
         return {}
-    return models["openness_level"].map(level_label).value_counts().to_dict()
+    return counts.groupby(counts["openness_level"].map(level_label))["models"].sum().astype(int).to_dict()
 
 
-def incidents_by_level(links: pd.DataFrame, models: pd.DataFrame, weight: str = "count", year: int | None = None):
-    """Two panels of stacked bars per openness level: incident links by pathway, and by whether openness mattered."""
+def incidents_by_level(table: pd.DataFrame, counts: pd.DataFrame, weight: str = "count", year: int | None = None):
+    """Two panels of stacked bars per openness level: incident links by pathway, and by whether openness mattered.
+
+    `table` holds link counts per level and category (`db.queries.risk_by_level`), `counts` models per level.
+    """
     upto = f" up to {year}" if year else ""
     title = f"Models by openness level against their linked incidents{upto}: {WEIGHTS[weight]}"
-    table = risk_table(links, weight)
+    table = by_level_label(table, weight)
     if table.empty:
         return empty_figure(title, "No incident links match these filters.")
-    n_models = models_per_level(models)
+    n_models = models_per_level(counts)
     present = set(table["level"]) | set(n_models)
     axis = [lv for lv in LEVEL_AXIS if lv in present or lv != UNKNOWN_LEVEL]
     ticks = [f"{lv}<br>({n_models.get(lv, 0)} models)" for lv in axis]
@@ -98,7 +115,7 @@ def incidents_by_level(links: pd.DataFrame, models: pd.DataFrame, weight: str = 
             fig.add_trace(
                 go.Bar(
                     x=ticks,
-                    y=rows["value"].fillna(0).tolist(),
+                    y=rows["value"].fillna(0).astype(int).tolist(),
                     name=cat,
                     marker_color=colours.get(cat, UNKNOWN_COLOUR),
                     customdata=rows["links"].fillna(0).astype(int).tolist(),
@@ -116,18 +133,31 @@ def incidents_by_level(links: pd.DataFrame, models: pd.DataFrame, weight: str = 
     return fig
 
 
-def lag_by_level(lag: pd.DataFrame) -> go.Figure:
-    """Years from each model's first release to its first linked incident, one box per openness level."""
+def lag_capped(lag: pd.DataFrame, cap: int = LAG_POINTS) -> bool:
+    """Whether the lag chart draws boxes only, without one point per model."""
+    return len(lag) > cap
+
+
+def lag_by_level(lag: pd.DataFrame, cap: int = LAG_POINTS) -> go.Figure:
+    """Years from each model's first release to its first linked incident, one box per openness level.
+
+    Up to `cap` models every model is a point over its box; above it the boxes are computed here
+    (quartiles, median, mean and 1.5 IQR fences over every model) and no points are drawn.
+    """
     title = "Lag from a model's first release to its first linked incident"
     if lag.empty:
         return empty_figure(title, "No model has a linked incident after its first release under these filters.")
     df = lag.assign(level=lag["openness_level"].map(level_label), years=lag["lag_days"] / 365.25)
+    capped = lag_capped(lag, cap)
     fig = go.Figure()
     for lv in LEVEL_AXIS:
         part = df[df["level"] == lv]
         if part.empty:
             continue
         colour = UNKNOWN_COLOUR if lv == UNKNOWN_LEVEL else level_colour(part["openness_level"].iloc[0])
+        if capped:
+            fig.add_trace(_box_stats(lv, part["years"], colour))
+            continue
         fig.add_trace(
             go.Box(
                 x=[lv] * len(part),
@@ -152,6 +182,26 @@ def lag_by_level(lag: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def _box_stats(level: str, years: pd.Series, colour: str) -> go.Box:
+    """A box drawn from statistics of every value, with no points (Plotly's own quartile method, linear)."""
+    q1, med, q3 = (float(years.quantile(q)) for q in (0.25, 0.5, 0.75))
+    iqr = q3 - q1
+    low = float(years[years >= q1 - 1.5 * iqr].min())
+    high = float(years[years <= q3 + 1.5 * iqr].max())
+    return go.Box(
+        x=[level],
+        name=level,
+        q1=[q1],
+        median=[med],
+        q3=[q3],
+        lowerfence=[low],
+        upperfence=[high],
+        mean=[float(years.mean())],
+        marker_color=colour,
+        boxpoints=False,
+    )
+
+
 def scale_split(models: pd.DataFrame, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Models with the measure disclosed, and those without it."""
     known = models[measure].notna()
@@ -168,44 +218,78 @@ def largest_by_level(models: pd.DataFrame, measure: str) -> pd.DataFrame:
     return out[["openness", "model", "organization", measure]].reset_index(drop=True)
 
 
-def scale_over_time(models: pd.DataFrame, measure: str = "parameters") -> go.Figure:
-    """Model size by first release date, log scale, coloured by openness level; undisclosed sizes in a strip below."""
+def scale_capped(models: pd.DataFrame, measure: str, cap: int = SCALE_POINTS) -> tuple[int, int] | None:
+    """(drawn, disclosed) when the scale chart draws only the `cap` largest disclosed models, else None."""
+    known = int(models[measure].notna().sum()) if not models.empty else 0
+    return (cap, known) if known > cap else None
+
+
+def strip_binned(models: pd.DataFrame, measure: str, cap: int = SCALE_POINTS) -> bool:
+    """Whether the undisclosed strip draws one mark per level and month instead of one per model."""
+    return not models.empty and int(models[measure].isna().sum()) > cap
+
+
+def scale_over_time(models: pd.DataFrame, measure: str = "parameters", cap: int = SCALE_POINTS) -> go.Figure:
+    """Model size by first release date, log scale, coloured by openness level; undisclosed sizes in a strip below.
+
+    Above `cap` disclosed models only the `cap` largest are drawn (WebGL), and above `cap` undisclosed
+    ones the strip draws one mark per level and month of first release, its size and hover the count.
+    Every model is still counted in the title and the strip's label.
+    """
     label = MEASURES[measure]
     if models.empty:
         return empty_figure(f"{label} by first release and openness level")
     known, missing = scale_split(models, measure)
     title = f"{label} by first release and openness level ({len(missing)} of {len(models)} models undisclosed)"
+    big = len(known) > cap or len(missing) > cap
+    if len(known) > cap:
+        known = known.nlargest(cap, measure)
+    binned = len(missing) > cap
+    scatter = go.Scattergl if big else go.Scatter
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.84, 0.16], vertical_spacing=0.04)
-    levels = [*LEVEL_ORDER, None]
-    for lv in levels:
+    for lv in [*LEVEL_ORDER, None]:
         name = level_label(lv)
-        pick = models["openness_level"].isna() if lv is None else models["openness_level"] == lv
-        for part, row in ((known[pick[known.index]], 1), (missing[pick[missing.index]], 2)):
-            if part.empty:
-                continue
-            y = part[measure].tolist() if row == 1 else _jitter(len(part))
+        k = known[known["openness_level"].isna() if lv is None else known["openness_level"] == lv]
+        m = missing[missing["openness_level"].isna() if lv is None else missing["openness_level"] == lv]
+        marker = {"color": level_colour(lv), "size": 9, "line": {"width": 0.5, "color": level_colour(lv)}}
+        if not k.empty:
             fig.add_trace(
-                go.Scatter(
-                    x=part["first_release"].tolist(),
-                    y=y,
+                scatter(
+                    x=k["first_release"].tolist(),
+                    y=k[measure].tolist(),
                     mode="markers",
                     name=name,
                     legendgroup=name,
-                    showlegend=row == 1 or known[pick[known.index]].empty,
-                    marker={
-                        "color": level_colour(lv),
-                        "size": 9,
-                        "symbol": "circle" if row == 1 else "circle-open",
-                        "line": {"width": 1.5 if row == 2 else 0.5, "color": level_colour(lv)},
-                    },
-                    customdata=np.stack([part["model"].map(plain), part["organization"].map(plain)], -1),
-                    hovertemplate="%{customdata[0]} (%{customdata[1]})<br>%{x}<br>"
-                    + ("%{y:.3s}" if row == 1 else "undisclosed")
-                    + f"<extra>{name}</extra>",
+                    marker={**marker, "symbol": "circle"},
+                    customdata=np.stack([k["model"].map(plain), k["organization"].map(plain)], -1),
+                    hovertemplate="%{customdata[0]} (%{customdata[1]})<br>%{x}<br>%{y:.3s}" + f"<extra>{name}</extra>",
                 ),
-                row=row,
+                row=1,
                 col=1,
             )
+        if m.empty:
+            continue
+        strip = {**marker, "symbol": "circle-open", "line": {"width": 1.5, "color": level_colour(lv)}}
+        if binned:
+            months = m["first_release"].astype(str).str[:7]
+            per = months.value_counts().sort_index()
+            trace = scatter(
+                x=[f"{mo}-01" for mo in per.index],
+                y=[(LEVEL_ORDER.index(lv) if lv in LEVEL_ORDER else len(LEVEL_ORDER)) / len(LEVEL_ORDER)] * len(per),
+                customdata=per.tolist(),
+                marker={**strip, "size": np.clip(4 + 2 * np.log2(per.to_numpy()), 4, 18).round(1).tolist()},
+                hovertemplate="%{x|%b %Y}: %{customdata} undisclosed" + f"<extra>{name}</extra>",
+            )
+        else:
+            trace = scatter(
+                x=m["first_release"].tolist(),
+                y=_jitter(len(m)),
+                customdata=np.stack([m["model"].map(plain), m["organization"].map(plain)], -1),
+                marker=strip,
+                hovertemplate="%{customdata[0]} (%{customdata[1]})<br>%{x}<br>undisclosed" + f"<extra>{name}</extra>",
+            )
+        trace.update(mode="markers", name=name, legendgroup=name, showlegend=k.empty)
+        fig.add_trace(trace, row=2, col=1)
     fig.update_yaxes(type="log", title_text=label, row=1, col=1)
     fig.update_yaxes(
         range=[-0.5, 1.5], tickvals=[0.5], ticktext=[f"undisclosed ({len(missing)})"], showgrid=False, row=2, col=1

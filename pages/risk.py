@@ -4,7 +4,18 @@ import dataclasses
 
 import streamlit as st
 
-from charts.risk import MEASURES, WEIGHTS, incidents_by_level, lag_by_level, largest_by_level, scale_over_time
+from charts.risk import (
+    LAG_POINTS,
+    MEASURES,
+    WEIGHTS,
+    incidents_by_level,
+    lag_by_level,
+    lag_capped,
+    largest_by_level,
+    scale_capped,
+    scale_over_time,
+    strip_binned,
+)
 from ui import data, frame, widgets
 
 frame.require()
@@ -39,20 +50,27 @@ if view == "risk":
             reason=f"not a year between {first} and {last}.",
         )
     upto = f if year == last else dataclasses.replace(f, end=f"{year}-12-31")
-    links = data.get("incident_links", upto)
-    models = data.get("models", upto)
-    widgets.chart(incidents_by_level(links, models, weight, year), key="risk_levels")
+    table = data.get("risk_by_level", upto)
+    widgets.chart(incidents_by_level(table, data.get("models_by_level", upto), weight, year), key="risk_levels")
     st.caption(
         "Each bar counts model-incident links (an incident naming two models counts once for each), placed at the "
         "model's highest openness level; 'models' under each level counts the models released at it by then. "
-        "Severity: 0 context, 1 hazard, 2 harm, 3 severe harm."
+        "Severity: 0 context, 1 hazard, 2 harm, 3 severe harm. The downloads hold the counts drawn: one row per "
+        "level, split and category, with its links and severity sum."
     )
-    widgets.footer(links, len(links), data.total("incident_links"), "incident links", "risk_incident_links", upto)
+    n_links = int(table.loc[table["split"] == "pathway", "links"].sum())
+    widgets.footer(table, n_links, data.total("incident_links"), "incident links", "risk_incident_links", upto)
 
-    lag = data.get("release_to_incident_lag", upto)
+    lag = data.get("incident_lag", upto)
     widgets.chart(lag_by_level(lag), key="risk_lag")
     st.caption("Models with no linked incident after their first release are not drawn; they are counted below.")
-    widgets.footer(lag, len(lag), len(models), "models with a linked incident", "risk_lag", upto)
+    if lag_capped(lag):
+        st.caption(
+            f"Boxes only: {len(lag):,} models are more than the {LAG_POINTS:,} drawn as points, so each box is "
+            "computed from all of them. The downloads hold every model behind the boxes."
+        )
+    n_models = int(data.get("models_by_level", upto)["models"].sum())
+    widgets.footer(lag, len(lag), n_models, "models with a linked incident", "risk_lag", upto)
 else:
     models = data.get("models", f)
     st.write(
@@ -61,6 +79,14 @@ else:
     )
     for measure, label in MEASURES.items():
         widgets.chart(scale_over_time(models, measure), key=f"risk_scale_{measure}")
+        capped = scale_capped(models, measure)
+        if capped or strip_binned(models, measure):
+            drawn = f"the {capped[0]:,} largest of {capped[1]:,} disclosed models are drawn" if capped else ""
+            strip = "the undisclosed strip shows one mark per level and month" if strip_binned(models, measure) else ""
+            st.caption(
+                f"Capped: {'; '.join(x for x in (drawn, strip) if x)}. Every model is counted in the title, and the "
+                "downloads hold all the models behind the chart."
+            )
         st.caption(f"The largest disclosed model at each openness level ({label.lower()}):")
         st.dataframe(
             largest_by_level(models, measure),

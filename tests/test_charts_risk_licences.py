@@ -16,11 +16,14 @@ from charts.risk import (
     MATTERED_COLOURS,
     PATHWAY_COLOURS,
     UNKNOWN_LEVEL,
+    by_level_label,
     incidents_by_level,
     lag_by_level,
     largest_by_level,
     risk_table,
+    scale_capped,
     scale_over_time,
+    strip_binned,
 )
 from tests.apptest_helpers import values
 
@@ -46,11 +49,13 @@ MODELS = pd.DataFrame(
         "training_compute_flop": [None, None, None, 1e25],
     }
 )
+TABLE = risk_table(LINKS)
+COUNTS = MODELS.groupby("openness_level", as_index=False).size().rename(columns={"size": "models"})
 
 
 def test_risk_table_counts_and_weights_by_severity():
-    count = risk_table(LINKS, "count")
-    sev = risk_table(LINKS, "severity")
+    count = by_level_label(TABLE, "count")
+    sev = by_level_label(TABLE, "severity")
     path = count[count["split"] == "pathway"]
     assert path["value"].sum() == 4
     assert sev[sev["split"] == "pathway"]["value"].sum() == 2 + 3 + 1 + 2
@@ -60,7 +65,7 @@ def test_risk_table_counts_and_weights_by_severity():
 
 
 def test_incidents_by_level_stacks_pathways_and_mattered_on_every_level():
-    fig = incidents_by_level(LINKS, MODELS, "count", 2024)
+    fig = incidents_by_level(TABLE, COUNTS, "count", 2024)
     left = [t for t in fig.data if t.xaxis == "x"]
     right = [t for t in fig.data if t.xaxis == "x2"]
     assert [t.name for t in left] == ["training-data", "downloaded-weights", "api-or-hosted", "leak"]
@@ -76,13 +81,16 @@ def test_incidents_by_level_stacks_pathways_and_mattered_on_every_level():
 
 
 def test_incidents_by_level_without_unknown_levels_keeps_six_columns():
-    fig = incidents_by_level(LINKS.iloc[:3], MODELS.iloc[:2], "severity")
+    fig = incidents_by_level(risk_table(LINKS.iloc[:3]), COUNTS.iloc[1:], "severity")
     assert len(fig.data[0].x) == 6
     assert "severity" in fig.layout.title.text
 
 
 def test_empty_inputs_give_a_message_not_an_empty_axis():
-    assert "No incident links" in incidents_by_level(LINKS.iloc[:0], MODELS, "count").layout.annotations[0].text
+    assert (
+        "No incident links"
+        in incidents_by_level(risk_table(LINKS.iloc[:0]), COUNTS, "count").layout.annotations[0].text
+    )
     lag = pd.DataFrame(columns=["model", "openness_level", "first_release", "first_incident", "lag_days"])
     assert lag_by_level(lag).layout.annotations
     assert term_matrix(pd.DataFrame()).layout.annotations[0].text == "No licences match these filters."
@@ -105,6 +113,26 @@ def test_lag_by_level_one_box_per_level_in_the_level_colour():
     assert fig.data[1].boxpoints == "all"
 
 
+def test_lag_by_level_above_the_cap_draws_boxes_from_every_model_without_points():
+    days = list(range(0, 1000, 10))
+    lag = pd.DataFrame(
+        {
+            "model": [f"m{d}" for d in days],
+            "openness_level": [4] * len(days),
+            "first_release": ["2020-01-01"] * len(days),
+            "first_incident": ["2021-01-01"] * len(days),
+            "lag_days": days,
+        }
+    )
+    fig = lag_by_level(lag, cap=50)
+    (box,) = fig.data
+    assert box.boxpoints is False and box.y is None
+    years = pd.Series(days) / 365.25
+    assert np.isclose(box.median[0], years.median()) and np.isclose(box.q1[0], years.quantile(0.25))
+    assert np.isclose(box.lowerfence[0], 0) and np.isclose(box.upperfence[0], 990 / 365.25)
+    assert len(lag_by_level(lag, cap=100).data[0].y) == 100
+
+
 def test_scale_over_time_puts_undisclosed_sizes_in_their_own_strip():
     fig = scale_over_time(MODELS, "parameters")
     assert "1 of 4 models undisclosed" in fig.layout.title.text
@@ -125,6 +153,33 @@ def test_scale_over_time_counts_missing_compute():
     fig = scale_over_time(MODELS, "training_compute_flop")
     assert "3 of 4 models undisclosed" in fig.layout.title.text
     assert sum(len(t.x) for t in fig.data if t.yaxis == "y2") == 3
+
+
+def test_scale_over_time_above_the_cap_draws_the_largest_in_webgl_and_bins_the_strip():
+    n = 30
+    many = pd.DataFrame(
+        {
+            "model": [f"m{i}" for i in range(n)],
+            "organization": ["O"] * n,
+            "openness_level": [i % 2 * 4 for i in range(n)],
+            "first_release": [f"2020-{i % 3 + 1:02d}-{i % 27 + 1:02d}" for i in range(n)],
+            "parameters": [float(i + 1) if i < 20 else None for i in range(n)],
+            "training_compute_flop": [None] * n,
+        }
+    )
+    assert scale_capped(many, "parameters", cap=5) == (5, 20) and scale_capped(many, "parameters", cap=20) is None
+    fig = scale_over_time(many, "parameters", cap=5)
+    shown = [t for t in fig.data if t.yaxis == "y"]
+    assert all(t.type == "scattergl" for t in fig.data)
+    assert sorted(v for t in shown for v in values(t.y)) == [16.0, 17.0, 18.0, 19.0, 20.0]
+    assert "10 of 30 models undisclosed" in fig.layout.title.text
+    strip = [t for t in fig.data if t.yaxis == "y2"]
+    assert strip_binned(many, "parameters", cap=5)
+    # Ten undisclosed models (ids 20-29, levels 0 and 4, months 1-3): one mark per level and month, counts kept.
+    assert sum(values(t.customdata)[i] for t in strip for i in range(len(t.x))) == 10
+    assert all(x.endswith("-01") for t in strip for x in t.x)
+    assert not strip_binned(many, "parameters", cap=10)
+    assert scale_over_time(many, "parameters").data[0].type == "scatter"
 
 
 def test_largest_by_level_names_the_biggest_disclosed_model_per_level():

@@ -2,6 +2,7 @@
 
 import pytest
 
+from charts.risk import risk_table
 from db import queries
 from tests.apptest_helpers import figure, open_page, texts, values
 
@@ -9,6 +10,39 @@ from tests.apptest_helpers import figure, open_page, texts, values
 def panel_total(fig: dict, xaxis: str = "x") -> float:
     """Sum of bar heights in one panel of the incidents-by-level figure."""
     return sum(sum(values(t["y"])) for t in fig["data"] if t.get("xaxis", "x") == xaxis)
+
+
+FILTERS = [
+    {},
+    {"end": "2019-12-31"},
+    {"start": "2023-01-01", "openness_levels": [4]},
+    {"licence_families": ["permissive"]},
+    {"incident_types": ["copyright", "misuse"]},
+    {"openness_levels": [1]},
+]
+
+
+def sorted_frame(df, keys):
+    return df.sort_values(keys).reset_index(drop=True).astype(str)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_sql_aggregates_match_the_links_they_summarise(fixture_engine, shipped_engine, filters):
+    for engine in (fixture_engine, shipped_engine):
+        links = queries.incident_links(engine, **filters)
+        keys = ["split", "openness_level", "category"]
+        sql = sorted_frame(queries.risk_by_level(engine, **filters), keys)
+        assert sql.equals(sorted_frame(risk_table(links), keys)), filters
+        lag = queries.incident_lag(engine, **filters)
+        assert sorted_frame(lag, ["model_id"]).equals(
+            sorted_frame(queries.release_to_incident_lag(engine, **filters), ["model_id"])
+        )
+        counts = queries.models_by_level(engine, **filters)
+        models = queries.models(engine, **filters)
+        assert counts["models"].sum() == len(models)
+        assert dict(zip(counts["openness_level"].fillna(-1), counts["models"], strict=True)) == (
+            models["openness_level"].fillna(-1).value_counts().to_dict()
+        )
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""Risk page aggregates: incident links per openness level and category, models per level, lag to first incident.
+
+Counted in SQL so that the page moves one row per bar (or per model for the lag) instead of every link.
+"""
+
+import pandas as pd
+from sqlalchemy import Engine, func, literal, select, union_all
+
+from db import schema as s
+from db.queries.core import (
+    _date_range,
+    _has_model_filter,
+    _level_name,
+    _matching_models,
+    _max_level_per_model,
+    _vals,
+    read,
+    release_conditions,
+)
+from db.vocab import UNKNOWN
+
+LAG_COLUMNS = ["model_id", "model", "openness_level", "openness", "first_release", "first_incident", "lag_days"]
+
+
+def _links(**filters):
+    """The links `incident_links` returns, as a subquery of the columns the aggregates need."""
+    lk, i, m = s.incident_links.c, s.incidents.c, s.models.c
+    r = s.releases.c
+    # Each linked model's highest level and first release among releases passing the filters (date ignored),
+    # as in core._max_level_per_model but only for models that have a link.
+    levels = (
+        select(r.model_id, func.max(r.openness_level).label("max_level"), func.min(r.date).label("first_release"))
+        .where(*release_conditions(**{k: v for k, v in filters.items() if k not in ("start", "end")}))
+        .where(r.model_id.in_(select(lk.model_id)))
+        .group_by(r.model_id)
+        .subquery()
+    )
+    return (
+        select(
+            lk.model_id,
+            m.name.label("model"),
+            i.date.label("incident_date"),
+            i.severity,
+            levels.c.max_level.label("openness_level"),
+            levels.c.first_release,
+            lk.pathway,
+            lk.openness_mattered,
+        )
+        .select_from(
+            s.incident_links.join(s.incidents, lk.incident_id == i.incident_id)
+            .join(s.models, lk.model_id == m.model_id)
+            .outerjoin(levels, levels.c.model_id == lk.model_id)
+        )
+        .where(*_date_range(i.date, filters.get("start"), filters.get("end")))
+        .where(*([lk.model_id.in_(_matching_models(**filters))] if _has_model_filter(filters) else []))
+        .where(*([i.type.in_(_vals(filters.get("incident_types")))] if _vals(filters.get("incident_types")) else []))
+        .subquery()
+    )
+
+
+def risk_by_level(engine: Engine, **filters) -> pd.DataFrame:
+    """Incident links per openness level, split by pathway and by whether openness mattered.
+
+    One row per (openness_level, split, category): links (count) and severity (sum, missing counted as 0).
+    The filters are those of `incident_links`; each split's links add up to its row count.
+    """
+    lk = _links(**filters)
+    parts = [
+        select(
+            lk.c.openness_level,
+            literal(split).label("split"),
+            func.coalesce(lk.c[split], UNKNOWN).label("category"),
+            func.count().label("links"),
+            func.coalesce(func.sum(func.coalesce(lk.c.severity, 0)), 0).label("severity"),
+        ).group_by(lk.c.openness_level, func.coalesce(lk.c[split], UNKNOWN))
+        for split in ("pathway", "openness_mattered")
+    ]
+    out = read(engine, union_all(*parts))
+    return out.astype({"links": int, "severity": int}).sort_values(["split", "openness_level", "category"])
+
+
+def models_by_level(engine: Engine, **filters) -> pd.DataFrame:
+    """How many models have a release passing the filters, per highest openness level (None when unknown)."""
+    levels = _max_level_per_model(**filters)
+    stmt = select(levels.c.max_level.label("openness_level"), func.count().label("models")).group_by(levels.c.max_level)
+    return read(engine, stmt)
+
+
+def incident_lag(engine: Engine, **filters) -> pd.DataFrame:
+    """Per model: its first release passing the filters, its first linked incident on or after it, the lag in days.
+
+    The same rows as `release_to_incident_lag`, with the first incident found in SQL.
+    """
+    lk = _links(**filters)
+    stmt = (
+        select(
+            lk.c.model_id,
+            func.min(lk.c.model).label("model"),
+            lk.c.openness_level,
+            _level_name(lk.c.openness_level).label("openness"),
+            lk.c.first_release,
+            func.min(lk.c.incident_date).label("first_incident"),
+        )
+        .where(lk.c.incident_date >= lk.c.first_release)
+        .group_by(lk.c.model_id, lk.c.openness_level, lk.c.first_release)
+    )
+    out = read(engine, stmt)
+    if out.empty:
+        return pd.DataFrame(columns=LAG_COLUMNS)
+    out["lag_days"] = (pd.to_datetime(out["first_incident"]) - pd.to_datetime(out["first_release"])).dt.days
+    return out[LAG_COLUMNS].sort_values(["openness_level", "lag_days"]).reset_index(drop=True)

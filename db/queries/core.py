@@ -153,37 +153,57 @@ def _level_name(col):
     return case({k: v for k, v in OPENNESS_LEVELS.items()}, value=col, else_=UNKNOWN)
 
 
-def releases(engine: Engine, limit: int | None = None, **filters) -> pd.DataFrame:
-    """Release events with their model, lead developer, licence and sources, oldest first."""
+def releases(
+    engine: Engine, limit: int | None = None, newest: bool = False, light: bool = False, **filters
+) -> pd.DataFrame:
+    """Release events with their model, lead developer, licence and sources, oldest first.
+
+    `newest` keeps the latest `limit` rows (still returned oldest first); `light` returns only the
+    columns a chart point needs (ids, model, lead developer, date, event type, level, licence).
+    """
     r, m, lic, o = s.releases.c, s.models.c, s.licences.c, s.organizations.c
+    chart_cols = [
+        r.release_id,
+        r.model_id,
+        m.name.label("model"),
+        o.name.label("organization"),
+        r.date,
+        r.date_precision,
+        r.event_type,
+        r.openness_level,
+        _level_name(r.openness_level).label("openness"),
+        func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
+        func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+    ]
+    full_cols = [
+        r.release_id,
+        r.model_id,
+        m.name.label("model"),
+        m.modality,
+        m.organization_id,
+        o.name.label("organization"),
+        r.date,
+        r.date_precision,
+        r.year,
+        r.event_type,
+        r.openness_level,
+        _level_name(r.openness_level).label("openness"),
+        r.gating,
+        r.licence_id,
+        func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
+        func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+        r.weights,
+        r.inference_code,
+        r.training_code,
+        r.training_data,
+        r.documentation,
+        m.parameters,
+        r.notes,
+        r.source_ids,
+        _sources_of("releases", r.release_id).label("source_urls"),
+    ]
     stmt = (
-        select(
-            r.release_id,
-            r.model_id,
-            m.name.label("model"),
-            m.modality,
-            m.organization_id,
-            o.name.label("organization"),
-            r.date,
-            r.date_precision,
-            r.year,
-            r.event_type,
-            r.openness_level,
-            _level_name(r.openness_level).label("openness"),
-            r.gating,
-            r.licence_id,
-            func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
-            func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
-            r.weights,
-            r.inference_code,
-            r.training_code,
-            r.training_data,
-            r.documentation,
-            m.parameters,
-            r.notes,
-            r.source_ids,
-            _sources_of("releases", r.release_id).label("source_urls"),
-        )
+        select(*(chart_cols if light else full_cols))
         .select_from(
             s.releases.join(s.models, r.model_id == m.model_id)
             .join(s.organizations, m.organization_id == o.organization_id)
@@ -192,9 +212,17 @@ def releases(engine: Engine, limit: int | None = None, **filters) -> pd.DataFram
         .where(*release_conditions(**filters))
         .order_by(r.date, r.release_id)
     )
-    if limit:
-        stmt = stmt.limit(int(limit))
-    return read(engine, stmt)
+    return _limited(engine, stmt, limit, newest, [r.date, r.release_id])
+
+
+def _limited(engine: Engine, stmt, limit: int | None, newest: bool, order: list) -> pd.DataFrame:
+    """Run `stmt` keeping its first `limit` rows, or with `newest` its last `limit` rows (returned in order)."""
+    if not limit:
+        return read(engine, stmt)
+    if not newest:
+        return read(engine, stmt.limit(int(limit)))
+    rows = read(engine, stmt.order_by(None).order_by(*(c.desc() for c in order)).limit(int(limit)))
+    return rows.iloc[::-1].reset_index(drop=True)
 
 
 def count_releases(engine: Engine, **filters) -> int:
@@ -229,15 +257,9 @@ def licence_families_by_year(engine: Engine, **filters) -> pd.DataFrame:
     return read(engine, stmt)
 
 
-def incidents(engine: Engine, search: str | None = None, statuses=None, limit: int | None = None, **filters):
-    """Incidents with their linked models and sources, oldest first; `search` matches title and summary."""
-    i, lk, m = s.incidents.c, s.incident_links.c, s.models.c
-    linked = (
-        select(func.aggregate_strings(m.name, "; "))
-        .select_from(s.incident_links.join(s.models, lk.model_id == m.model_id))
-        .where(lk.incident_id == i.incident_id)
-        .scalar_subquery()
-    )
+def _incident_page_conds(search: str | None = None, statuses=None, **filters) -> list:
+    """The shared incident filters plus the incidents page's search (title and summary) and statuses."""
+    i = s.incidents.c
     conds = incident_conditions(**filters)
     if search:
         # the search text is literal: % and _ typed by a user are not wildcards
@@ -248,31 +270,40 @@ def incidents(engine: Engine, search: str | None = None, statuses=None, limit: i
         )
     if _vals(statuses):
         conds.append(i.status.in_(_vals(statuses)))
+    return conds
+
+
+def incidents(
+    engine: Engine,
+    search: str | None = None,
+    statuses=None,
+    limit: int | None = None,
+    newest: bool = False,
+    light: bool = False,
+    **filters,
+):
+    """Incidents with their linked models and sources, oldest first; `search` matches title and summary.
+
+    `newest` keeps the latest `limit` rows (still returned oldest first); `light` leaves out the long
+    text and the sources (summary, notes, court, docket, source ids and URLs), which the detail panel shows.
+    """
+    i, lk, m = s.incidents.c, s.incident_links.c, s.models.c
+    linked = (
+        select(func.aggregate_strings(m.name, "; "))
+        .select_from(s.incident_links.join(s.models, lk.model_id == m.model_id))
+        .where(lk.incident_id == i.incident_id)
+        .scalar_subquery()
+    )
+    chart_cols = [i.incident_id, i.title, i.date, i.date_precision, i.year, i.type, i.status, i.severity]
+    chart_cols += [i.jurisdiction, linked.label("models")]
+    full_cols = [*chart_cols[:-1], i.court, i.docket, i.summary, i.notes, linked.label("models"), i.source_ids]
+    full_cols.append(_sources_of("incidents", i.incident_id).label("source_urls"))
     stmt = (
-        select(
-            i.incident_id,
-            i.title,
-            i.date,
-            i.date_precision,
-            i.year,
-            i.type,
-            i.status,
-            i.severity,
-            i.jurisdiction,
-            i.court,
-            i.docket,
-            i.summary,
-            i.notes,
-            linked.label("models"),
-            i.source_ids,
-            _sources_of("incidents", i.incident_id).label("source_urls"),
-        )
-        .where(*conds)
+        select(*(chart_cols if light else full_cols))
+        .where(*_incident_page_conds(search, statuses, **filters))
         .order_by(i.date, i.incident_id)
     )
-    if limit:
-        stmt = stmt.limit(int(limit))
-    return read(engine, stmt)
+    return _limited(engine, stmt, limit, newest, [i.date, i.incident_id])
 
 
 def count_models(engine: Engine, **filters) -> int:
@@ -282,9 +313,9 @@ def count_models(engine: Engine, **filters) -> int:
     return int(read(engine, stmt).iloc[0, 0])
 
 
-def count_incidents(engine: Engine, **filters) -> int:
-    """How many incidents pass the filters."""
-    stmt = select(func.count()).select_from(s.incidents).where(*incident_conditions(**filters))
+def count_incidents(engine: Engine, search: str | None = None, statuses=None, **filters) -> int:
+    """How many incidents pass the filters (and the incidents page's search and statuses, when given)."""
+    stmt = select(func.count()).select_from(s.incidents).where(*_incident_page_conds(search, statuses, **filters))
     return int(read(engine, stmt).iloc[0, 0])
 
 

@@ -7,6 +7,7 @@ from charts import INCIDENT_COLOURS, UNKNOWN_COLOUR, base_layout, empty_figure, 
 from charts.timeline import date_label, text
 from db import vocab
 
+WEBGL_ABOVE = 300
 # One marker shape per status, so status reads without colour (colour is the type).
 STATUS_SYMBOLS: dict[str, str] = dict(
     zip(
@@ -35,11 +36,12 @@ STATUS_SYMBOLS: dict[str, str] = dict(
 def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
     """Incidents by date in one lane per type (coloured by type); marker shape by status, size by severity.
 
-    Each point's customdata[0] is the incident id.
+    Each point's customdata[0] is the incident id. WebGL markers are used above WEBGL_ABOVE incidents.
     """
     title = "Incidents over time by type and status"
     if incidents.empty:
         return empty_figure(title)
+    scatter = go.Scattergl if len(incidents) > WEBGL_ABOVE else go.Scatter
     fig = go.Figure()
     types = [t for t in vocab.INCIDENT_TYPES if t in set(incidents["type"])]
     types += sorted(set(incidents["type"]) - set(types))
@@ -56,7 +58,7 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
             }
         )
         fig.add_trace(
-            go.Scatter(
+            scatter(
                 x=part["date"],
                 y=[itype] * len(part),
                 mode="markers",

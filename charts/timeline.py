@@ -16,8 +16,9 @@ from charts import (
 )
 from db import vocab
 
-WEBGL_ABOVE = 2000
-MAX_POINTS = 20_000
+WEBGL_ABOVE = 1000
+# About 120 bytes of figure JSON per point: 3,000 points keep the figure well under 1 MB.
+MAX_POINTS = 3000
 LANES = {"level": "openness level", "organization": "organisation"}
 INCIDENT_SYMBOL = "diamond"
 RELEASE_SYMBOL = "circle"
@@ -40,11 +41,15 @@ def date_label(day: str, precision: str) -> str:
     return day
 
 
-def sources_label(urls) -> str:
-    """Space-separated source URLs as hover lines."""
-    if not isinstance(urls, str) or not urls.strip():
-        return "none recorded"
-    return "<br>".join(text(u) for u in urls.split())
+def point_budget(n_releases: int, n_incidents: int, cap: int) -> tuple[int, int]:
+    """How many release events and incidents to draw: all when they fit, else `cap` split in proportion.
+
+    Proportional shares of the newest rows cover about the same recent stretch of time for both kinds.
+    """
+    if n_releases + n_incidents <= cap:
+        return n_releases, n_incidents
+    n_rel = min(n_releases, round(cap * n_releases / (n_releases + n_incidents)))
+    return n_rel, min(n_incidents, cap - n_rel)
 
 
 def release_lane(df: pd.DataFrame, lanes: str) -> pd.Series:
@@ -77,10 +82,6 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
             "model": part["model"].map(text),
             "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
             "event": part["event_type"].map(text),
-            "licence": part["licence"].map(text),
-            "openness": part["openness_level"].astype(str) + " " + part["openness"].map(text),
-            "org": part["organization"].map(text),
-            "sources": part["source_urls"].map(sources_label),
         }
     )
     return scatter(
@@ -96,11 +97,8 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
             "size": 9,
         },
         customdata=custom.to_numpy(),
-        hovertemplate=(
-            "<b>%{customdata[1]}</b> (%{customdata[6]})<br>%{customdata[2]}<br>event: %{customdata[3]}"
-            "<br>openness: %{customdata[5]}<br>licence: %{customdata[4]}<br>sources:<br>%{customdata[7]}"
-            "<extra>release event</extra>"
-        ),
+        # The lane and colour already say level (or developer) and licence type; the rest is in the details panel.
+        hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<br>event: %{customdata[3]}<extra>release event</extra>",
     )
 
 
@@ -111,8 +109,6 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
             "title": part["title"].map(text),
             "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
             "status": part["status"].map(text),
-            "models": part["models"].map(text),
-            "sources": part["source_urls"].map(sources_label),
         }
     )
     return scatter(
@@ -130,8 +126,9 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
         },
         customdata=custom.to_numpy(),
         hovertemplate=(
-            "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>type: " + itype + "<br>status: %{customdata[3]}"
-            "<br>models: %{customdata[4]}<br>sources:<br>%{customdata[5]}<extra>incident</extra>"
+            "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>type: "
+            + text(itype)
+            + "<br>status: %{customdata[3]}<extra>incident</extra>"
         ),
     )
 
@@ -179,7 +176,7 @@ def parse_item(raw: str | None) -> tuple[str, str] | None:
 
 
 def plotted_rows(releases: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
-    """The rows behind the timeline in one table: kind, id, date, lane fields and sources."""
+    """The rows behind the timeline in one table: kind, id, date and the fields of its lane, colour and hover."""
     cols_r = [
         "kind",
         "id",
@@ -192,9 +189,8 @@ def plotted_rows(releases: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFram
         "organization",
         "licence",
         "licence_family",
-        "source_urls",
     ]
-    cols_i = ["kind", "id", "label", "date", "date_precision", "type", "status", "models", "source_urls"]
+    cols_i = ["kind", "id", "label", "date", "date_precision", "type", "status", "models"]
     frames = []
     if len(releases):
         frames.append(releases.assign(kind="release", id=releases["release_id"], label=releases["model"])[cols_r])

@@ -9,6 +9,7 @@ from ui import data, frame, widgets
 frame.require()
 
 LIST_COLUMNS = ["date", "title", "type", "status", "severity", "jurisdiction", "models", "incident_id"]
+LIMIT = 500  # newest matching incidents charted, listed and offered in the picker
 
 f = widgets.filters()
 st.title("Incidents")
@@ -27,7 +28,15 @@ with left:
 with right:
     status = widgets.url_choice("status", "Status", ["all", *vocab.INCIDENT_STATUSES], "all", kind="select")
 
-rows = data.get("incidents", f, search=q.strip() or None, statuses=None if status == "all" else [status])
+narrow = {"search": q.strip() or None, "statuses": None if status == "all" else [status]}
+rows = data.get("incidents", f, limit=LIMIT, newest=True, light=True, **narrow)
+matching = data.get("count_incidents", f, **narrow) if len(rows) == LIMIT else len(rows)
+if matching > len(rows):
+    st.warning(
+        f"Showing the newest {len(rows):,} of {matching:,} matching incidents in the chart, the list and the picker; "
+        "the downloads hold exactly these rows. Narrow the dates, search or filters to reach older ones.",
+        icon=":material/filter_alt:",
+    )
 widgets.chart(incident_timeline(rows), key="incidents_chart")
 words = [w for w in (f"search '{q.strip()}'" if q.strip() else "", f"status {status}" if status != "all" else "") if w]
 if words:
@@ -47,6 +56,12 @@ if rows.empty:
     st.stop()
 titles = dict(zip(rows["incident_id"], rows["date"].str[:10] + "  " + rows["title"], strict=True))
 ids = list(rows.sort_values("date", ascending=False)["incident_id"])
+linked = st.query_params.get("item")
+if linked and linked not in titles and matching > len(rows):  # a deep link to an older one stays openable
+    older = data.get("incident_detail", incident_id=linked)["row"]
+    if not older.empty:
+        ids.append(linked)
+        titles[linked] = str(older["date"].iloc[0])[:10] + "  " + str(older["title"].iloc[0])
 chosen = widgets.url_choice("item", "Incident", ids, ids[0], format_func=titles.get, kind="select")
 detail = data.get("incident_detail", incident_id=chosen)
 record = detail["row"].iloc[0]

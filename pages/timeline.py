@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, timeline
+from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, point_budget, timeline
 from ui import data, frame, widgets
 from ui.text import plain
 
@@ -25,12 +25,15 @@ with right:
 
 n_rel = data.get("count_releases", f) if show != "incidents" else 0
 n_inc = data.get("count_incidents", f) if show != "releases" else 0
-rel = data.get("releases", f, limit=MAX_POINTS) if show != "incidents" else pd.DataFrame()
-inc = data.get("incidents", f, limit=MAX_POINTS) if show != "releases" else pd.DataFrame()
+cap_rel, cap_inc = point_budget(n_rel, n_inc, MAX_POINTS)
+rel = data.get("releases", f, limit=cap_rel, newest=True, light=True) if cap_rel else pd.DataFrame()
+inc = data.get("incidents", f, limit=cap_inc, newest=True, light=True) if cap_inc else pd.DataFrame()
 if n_rel > len(rel) or n_inc > len(inc):
     st.warning(
-        f"Too many points to draw at once: showing the first {len(rel):,} of {n_rel:,} release events and "
-        f"{len(inc):,} of {n_inc:,} incidents by date. Narrow the date range or filters to see the rest.",
+        f"Too many points to draw at once: showing the newest {len(rel):,} of {n_rel:,} release events and "
+        f"the newest {len(inc):,} of {n_inc:,} incidents ({len(rel) + len(inc):,} points"
+        f"{', drawn with WebGL' if len(rel) + len(inc) > WEBGL_ABOVE else ''}). The downloads hold exactly the "
+        "drawn rows. Narrow the date range or filters to see older ones.",
         icon=":material/filter_alt:",
     )
 elif len(rel) + len(inc) > WEBGL_ABOVE:

@@ -6,7 +6,7 @@ import pytest
 from charts import FAMILY_COLOURS, INCIDENT_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
 from charts.incidents import STATUS_SYMBOLS, incident_timeline
 from charts.model import component_table, openness_path, parameters_label, sources_table
-from charts.timeline import date_label, parse_item, plotted_rows, timeline
+from charts.timeline import date_label, parse_item, plotted_rows, point_budget, timeline
 from db import queries
 from db.vocab import INCIDENT_STATUSES
 
@@ -55,17 +55,59 @@ def test_timeline_lanes_by_level_or_organisation(releases, incidents):
     assert "organisation" in by_org.layout.title.text
 
 
-def test_timeline_hover_has_date_precision_licence_sources_and_escapes_text(releases, incidents):
+def test_timeline_hover_is_id_name_date_and_type_with_escaped_text(releases, incidents):
     rel = releases.copy()
     rel.loc[0, "model"] = "<b>GPT-2</b>"
     fig = timeline(rel, incidents)
     custom = by_name(fig)["permissive"].customdata
     first = list(custom[0])
-    assert first[1] == "&lt;b&gt;GPT-2&lt;/b&gt;"
-    assert first[2] == "2019-02-14" and list(custom[1])[2] == "2019-11 (month)"
-    assert first[4] == "MIT License" and first[3] == "staged"
-    assert first[7] == "https://openai.com/research/better-language-models"
-    assert "sources" in by_name(fig)["permissive"].hovertemplate
+    assert first == ["release:gpt-2-2019-02", "&lt;b&gt;GPT-2&lt;/b&gt;", "2019-02-14", "staged"]
+    assert list(custom[1])[2] == "2019-11 (month)"
+    leak = by_name(fig)["leak"]
+    assert list(leak.customdata[0]) == [
+        "incident:llama-weights-leak",
+        "LLaMA weights leak",
+        "2023-03 (month)",
+        "confirmed",
+    ]
+    # sources and licence text live in the details panel, not in every point's hover data
+    for trace in fig.data:
+        assert "sources" not in trace.hovertemplate and len(trace.customdata[0]) == 4
+
+
+def test_light_query_columns_are_enough_for_the_chart(fixture_engine):
+    light_rel = queries.releases(fixture_engine, light=True)
+    light_inc = queries.incidents(fixture_engine, light=True)
+    assert "source_urls" not in light_rel and "source_urls" not in light_inc and "summary" not in light_inc
+    full = timeline(queries.releases(fixture_engine), queries.incidents(fixture_engine))
+    light = timeline(light_rel, light_inc)
+    assert full.to_json() == light.to_json()
+    assert list(plotted_rows(light_rel, light_inc)["id"]) == list(
+        plotted_rows(queries.releases(fixture_engine), queries.incidents(fixture_engine))["id"]
+    )
+
+
+def test_newest_limit_keeps_the_latest_rows_oldest_first(fixture_engine):
+    every = queries.releases(fixture_engine, light=True)
+    newest = queries.releases(fixture_engine, limit=2, newest=True, light=True)
+    assert list(newest["release_id"]) == list(every["release_id"].iloc[-2:])
+    assert list(queries.releases(fixture_engine, limit=2)["release_id"]) == list(every["release_id"].iloc[:2])
+    inc = queries.incidents(fixture_engine, limit=3, newest=True, light=True)
+    assert list(inc["incident_id"]) == list(queries.incidents(fixture_engine)["incident_id"].iloc[-3:])
+
+
+@pytest.mark.parametrize(
+    ("n_rel", "n_inc", "cap", "expected"),
+    [
+        (6, 4, 10, (6, 4)),
+        (100_000, 46_000, 3000, (2055, 945)),
+        (100_000, 0, 3000, (3000, 0)),
+        (0, 46_000, 3000, (0, 3000)),
+        (6, 4, 2, (1, 1)),
+    ],
+)
+def test_point_budget_splits_the_cap_in_proportion(n_rel, n_inc, cap, expected):
+    assert point_budget(n_rel, n_inc, cap) == expected
 
 
 def test_timeline_uses_webgl_above_the_threshold(releases, incidents, monkeypatch):
@@ -73,6 +115,15 @@ def test_timeline_uses_webgl_above_the_threshold(releases, incidents, monkeypatc
 
     monkeypatch.setattr(charts.timeline, "WEBGL_ABOVE", 5)
     assert {t.type for t in timeline(releases, incidents).data} == {"scattergl"}
+
+
+def test_incident_timeline_uses_webgl_above_its_threshold(incidents, monkeypatch):
+    import charts.incidents
+
+    assert {t.type for t in incident_timeline(incidents).data} == {"scatter"}
+    monkeypatch.setattr(charts.incidents, "WEBGL_ABOVE", 3)
+    points = [t for t in incident_timeline(incidents).data if t.customdata is not None]
+    assert {t.type for t in points} == {"scattergl"}
 
 
 def test_timeline_with_nothing_says_so(releases, incidents):

@@ -118,7 +118,14 @@ def test_large_data_is_capped_with_a_note_and_drawn_in_webgl(app_on_fixture, mon
     monkeypatch.setattr(charts.timeline, "WEBGL_ABOVE", 3)
     at = open_page(PAGE)
     assert not at.exception
-    assert any("showing the first 2 of 6 release events and 2 of 4 incidents" in w for w in texts(at, "warning"))
+    warning = texts(at, "warning")
+    assert any("showing the newest 1 of 6 release events and the newest 1 of 4 incidents" in w for w in warning)
+    assert any("The downloads hold exactly the drawn rows." in w for w in warning)
     plotted = points(figure(at))
-    assert len(plotted) == 4 and {p[2] for p in plotted} == {"scattergl"}
-    assert any(c.startswith("4 release events and incidents shown of 10.") for c in texts(at, "caption"))
+    # the newest release event (2023-03) and the newest incident (2024-08)
+    assert [p[0] for p in plotted] == ["release:llama-2023-03-leak", "incident:eu-ai-act-in-force"]
+    assert any(c.startswith("2 release events and incidents shown of 10.") for c in texts(at, "caption"))
+    monkeypatch.setattr(charts.timeline, "WEBGL_ABOVE", 1)
+    at = open_page(PAGE)
+    assert {p[2] for p in points(figure(at))} == {"scattergl"}
+    assert any("2 points, drawn with WebGL" in w for w in texts(at, "warning"))

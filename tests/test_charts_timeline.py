@@ -245,3 +245,19 @@ def test_sources_table_groups_what_each_source_is_cited_for(fixture_engine):
 def test_unknown_colour_for_unlisted_family(releases, incidents):
     rel = releases.assign(licence_family="mystery")
     assert by_name(timeline(rel, incidents))["mystery"].marker.color == UNKNOWN_COLOUR
+
+
+def test_detail_sources_are_every_source_cited_by_the_record_its_links_and_steps(fixture_engine):
+    cites = pd.read_sql("SELECT entity, entity_id, source_id FROM citations", fixture_engine)
+    links, steps = queries.table(fixture_engine, "incident_links"), queries.table(fixture_engine, "incident_steps")
+    for iid in queries.incidents(fixture_engine)["incident_id"]:
+        ids = {
+            iid,
+            *links.loc[links["incident_id"] == iid, "link_id"],
+            *steps.loc[steps["incident_id"] == iid, "step_id"],
+        }
+        expected = set(cites.loc[cites["entity_id"].isin(ids), "source_id"])
+        assert set(queries.incident_detail(fixture_engine, iid)["sources"]["source_id"]) == expected, iid
+    for rid in queries.releases(fixture_engine, light=True)["release_id"]:
+        expected = set(cites.loc[(cites["entity"] == "releases") & (cites["entity_id"] == rid), "source_id"])
+        assert set(queries.release_detail(fixture_engine, rid)["sources"]["source_id"]) == expected, rid

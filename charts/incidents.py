@@ -8,6 +8,7 @@ from charts.timeline import date_label, text
 from db import vocab
 
 WEBGL_ABOVE = 300
+MAX_INCIDENTS = 500  # the incidents page charts, lists and offers in its picker at most this many (the newest)
 # One marker shape per status, so status reads without colour (colour is the type).
 STATUS_SYMBOLS: dict[str, str] = dict(
     zip(

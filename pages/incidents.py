@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from charts.incidents import incident_timeline
+from charts.incidents import MAX_INCIDENTS, incident_timeline
 from db import vocab
 from ui import data, frame, widgets
 
 frame.require()
 
 LIST_COLUMNS = ["date", "title", "type", "status", "severity", "jurisdiction", "models", "incident_id"]
-LIMIT = 500  # newest matching incidents charted, listed and offered in the picker
 
 f = widgets.filters()
 st.title("Incidents")
@@ -29,8 +28,8 @@ with right:
     status = widgets.url_choice("status", "Status", ["all", *vocab.INCIDENT_STATUSES], "all", kind="select")
 
 narrow = {"search": q.strip() or None, "statuses": None if status == "all" else [status]}
-rows = data.get("incidents", f, limit=LIMIT, newest=True, light=True, **narrow)
-matching = data.get("count_incidents", f, **narrow) if len(rows) == LIMIT else len(rows)
+rows = data.get("incidents", f, limit=MAX_INCIDENTS, newest=True, light=True, **narrow)
+matching = data.get("count_incidents", f, **narrow) if len(rows) == MAX_INCIDENTS else len(rows)
 if matching > len(rows):
     st.warning(
         f"Showing the newest {len(rows):,} of {matching:,} matching incidents in the chart, the list and the picker; "

@@ -2,6 +2,7 @@
 
 import pytest
 
+import charts.incidents
 from tests.apptest_helpers import figure, open_page, texts, values
 
 PAGE = "pages/incidents.py"
@@ -100,3 +101,26 @@ def test_invalid_page_params_give_a_visible_note(app_on_fixture, params, note):
     assert not at.exception
     assert any(i.startswith(note) for i in texts(at, "info"))
     assert len(plotted(at)) == 4
+
+
+def test_many_incidents_are_capped_to_the_newest_with_a_note(app_on_fixture, monkeypatch):
+    monkeypatch.setattr(charts.incidents, "MAX_INCIDENTS", 2)
+    monkeypatch.setattr(charts.incidents, "WEBGL_ABOVE", 1)
+    at = open_page(PAGE)
+    assert not at.exception
+    assert any("Showing the newest 2 of 4 matching incidents" in w for w in texts(at, "warning"))
+    assert set(plotted(at)) == {"eu-ai-act-in-force", "llama-weights-leak"}
+    assert {t["type"] for t in figure(at)["data"] if "customdata" in t} == {"scattergl"}
+    assert list(at.dataframe[0].value["incident_id"]) == ["eu-ai-act-in-force", "llama-weights-leak"]
+    assert at.selectbox(key="url_item").options == [
+        "2024-08-01  EU AI Act enters into force",
+        "2023-03-01  LLaMA weights leak",
+    ]
+    assert any(c.startswith("2 incidents shown of 4.") for c in texts(at, "caption"))
+    # the true total counts the search and status too; an older incident stays reachable by its link
+    at = open_page(PAGE, {"q": "a", "item": "gpt-2-withholding"})
+    assert any("of 4 matching" in w for w in texts(at, "warning"))
+    assert at.selectbox(key="url_item").value == "gpt-2-withholding"
+    assert "OpenAI withholds full GPT-2" in texts(at, "text")
+    at = open_page(PAGE, {"status": "pending"})
+    assert not at.warning and set(plotted(at)) == {"andersen-v-stability"}

@@ -32,8 +32,8 @@ from db.engine import DATA_DIR, make_engine
 from db.service import (
     Actor,
     ImportResult,
-    existing_rows,
     generation,
+    reference_keys,
     referenced_tables,
     require_curator,
     write_records,
@@ -119,7 +119,7 @@ def _reference_problems(
     try:
         with engine.connect() as conn, conn.begin():
             checked_at = generation(conn)
-            return checked_at, check_references({target.name: records}, existing_rows(conn, referenced_tables(target)))
+            return checked_at, check_references({target.name: records}, reference_keys(conn, referenced_tables(target)))
     finally:
         engine.dispose()
 

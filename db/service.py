@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from db import schema, spec
 from db.build import entity_key, rows_for_tables
@@ -19,6 +20,8 @@ from db.engine import database_url, is_sqlite, make_engine
 from db.validate import Record, ValidationError, check_references, key_of
 
 WRITE_BUSY_TIMEOUT_MS = 120_000
+WRITE_CACHE_KIB = 256 * 1024
+EXECUTE_CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ def write_engine(url: str | None = None) -> Engine:
         def _patient_writer(dbapi_conn, _record):
             # An import may queue behind another large one; readers never wait (WAL).
             dbapi_conn.execute(f"PRAGMA busy_timeout={WRITE_BUSY_TIMEOUT_MS}")
+            # Large imports touch index pages all over the file; SQLite's default 2 MB page cache thrashes.
+            dbapi_conn.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
 
     return engine
 
@@ -104,7 +109,7 @@ def write_records(
     try:
         with engine.begin() as conn:
             if checked_at is None or generation(conn) != checked_at:
-                problems = check_references({table.name: records}, existing_rows(conn, referenced_tables(table)))
+                problems = check_references({table.name: records}, reference_keys(conn, referenced_tables(table)))
                 if problems:
                     raise ValidationError(problems)
             stored = stored_keys(conn, table)
@@ -133,7 +138,43 @@ def referenced_tables(table: spec.TableSpec) -> set[str]:
 def stored_keys(conn: Connection, table: spec.TableSpec) -> set[tuple]:
     """The natural keys already stored in one table."""
     target = schema.TABLES[table.name]
-    return {tuple(row) for row in conn.execute(select(*(target.c[k] for k in table.key)))}
+    return set(raw_rows(conn, select(*(target.c[k] for k in table.key))))
+
+
+def raw_rows(conn: Connection, stmt) -> list[tuple]:
+    """All rows of a parameterless SELECT as plain tuples, through the driver's cursor on this connection.
+
+    For reading hundreds of thousands of key tuples: SQLAlchemy's Row objects cost more than the read.
+    Only for statements whose columns need no result processing (text and integers).
+    """
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        cur.execute(str(stmt.compile(dialect=conn.dialect)))
+        return [tuple(row) for row in cur.fetchall()]
+    finally:
+        cur.close()
+
+
+_NO_VALUES: dict = {}
+
+
+def reference_keys(conn: Connection, names: set[str]) -> dict[str, dict[tuple, dict]]:
+    """check_references' `existing` for the named tables, reading only what it uses.
+
+    That is each stored row's natural key, and for releases the model_id (a link's release must belong to the
+    link's model); the other columns are never looked at, so they are not read.
+    """
+    out: dict[str, dict[tuple, dict]] = {}
+    for t in spec.TABLES:
+        if t.name not in names:
+            continue
+        target = schema.TABLES[t.name]
+        if t.name == "releases":
+            rows = raw_rows(conn, select(*(target.c[k] for k in t.key), target.c.model_id))
+            out[t.name] = {row[:-1]: {"model_id": row[-1]} for row in rows}
+        else:
+            out[t.name] = dict.fromkeys(raw_rows(conn, select(*(target.c[k] for k in t.key))), _NO_VALUES)
+    return out
 
 
 def existing_rows(conn: Connection, names: set[str] | None = None) -> dict[str, dict[tuple, dict]]:
@@ -160,7 +201,7 @@ def upsert(conn: Connection, table: spec.TableSpec, rows: dict[str, list[dict]])
     main = rows[table.name]
     if not main:
         return
-    conn.execute(stmt, main)
+    executemany(conn, stmt, main)
     if table.name == "models":
         _replace_children(conn, schema.model_organizations, [r["model_id"] for r in main], rows["model_organizations"])
     if table.needs_source:
@@ -169,10 +210,38 @@ def upsert(conn: Connection, table: spec.TableSpec, rows: dict[str, list[dict]])
     _stamp(conn)
 
 
+def executemany(conn: Connection, stmt, rows: list[dict]) -> None:
+    """conn.execute(stmt, rows) for an INSERT whose binds are all row columns, in chunks of EXECUTE_CHUNK rows.
+
+    On SQLite, when no column needs a bind conversion, the compiled statement goes straight to the driver's
+    executemany with plain tuples (SQLAlchemy's per-row parameter processing cost more than the insert);
+    otherwise, and on other backends, through SQLAlchemy. Either way inside the caller's transaction.
+    """
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    direct = conn.dialect.name == "sqlite" and compiled.positional and not compiled._bind_processors
+    cur = conn.connection.driver_connection.cursor() if direct else None
+    try:
+        for at in range(0, len(rows), EXECUTE_CHUNK):
+            part = rows[at : at + EXECUTE_CHUNK]
+            if cur is None:
+                conn.execute(stmt, part)
+            else:
+                params = [tuple(r.get(k) for k in compiled.positiontup) for r in part]
+                try:
+                    cur.executemany(str(compiled), params)
+                except conn.dialect.loaded_dbapi.Error as exc:  # the exception SQLAlchemy would raise
+                    raise DBAPIError.instance(
+                        str(compiled), None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+                    ) from exc
+    finally:
+        if cur is not None:
+            cur.close()
+
+
 def _replace_children(conn: Connection, child, model_ids: list[str], new_rows: list[dict]) -> None:
     conn.execute(delete(child).where(child.c.model_id == bindparam("m")), [{"m": m} for m in model_ids])
     if new_rows:
-        conn.execute(child.insert(), new_rows)
+        executemany(conn, child.insert(), new_rows)
 
 
 def _replace_citations(conn: Connection, entity: str, entity_ids: list[str], new_rows: list[dict]) -> None:
@@ -180,7 +249,7 @@ def _replace_citations(conn: Connection, entity: str, entity_ids: list[str], new
     stmt = delete(schema.citations).where(c.entity == entity, c.entity_id == bindparam("e"))
     conn.execute(stmt, [{"e": i} for i in entity_ids])
     if new_rows:
-        conn.execute(schema.citations.insert(), new_rows)
+        executemany(conn, schema.citations.insert(), new_rows)
 
 
 def _stamp(conn: Connection) -> None:

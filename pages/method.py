@@ -10,6 +10,7 @@ from ui.state import Filters
 frame.require()
 
 TABLES = [t.name for t in spec.TABLES]
+PREVIEW_ROWS = 50
 
 st.title("Data and method")
 info = data.get("build_info")
@@ -65,10 +66,17 @@ st.dataframe(
     width="stretch",
     key="method_dictionary",
 )
-rows = data.get("table_rows", table_name=table)
-st.dataframe(rows.head(50), hide_index=True, width="stretch", key="method_preview")
-st.caption(f"The first {min(50, len(rows))} rows are previewed; the downloads hold the whole table.")
-widgets.footer(rows, len(rows), counts[table], f"rows of {table}", f"observatory_{table}", Filters())
+preview = data.get("table_rows", table_name=table, limit=PREVIEW_ROWS)
+st.dataframe(preview, hide_index=True, width="stretch", key="method_preview")
+st.caption(f"The first {len(preview)} rows are previewed; the downloads hold the whole table.")
+widgets.footer(
+    widgets.query_on_click("table_rows", table_name=table),
+    counts[table],
+    counts[table],
+    f"rows of {table}",
+    f"observatory_{table}",
+    Filters(),
+)
 st.download_button(
     "Download the data dictionary (CSV)",
     dictionary.to_csv(index=False).encode("utf-8"),

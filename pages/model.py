@@ -10,16 +10,41 @@ from ui.text import plain
 
 frame.require()
 
+DEFAULT = "gpt-2"
+
 f = widgets.filters()
 st.title("Model profile")
-everyone = data.get("model_list")
-names = dict(zip(everyone["model_id"], everyone["name"], strict=True))
-matching = data.get("models", f)
-if matching.empty:
+n_matching = data.get("count_models", f)
+if not n_matching:
     st.info("No model matches the sidebar filters, so every model is listed.", icon=":material/filter_alt_off:")
-ids = sorted(matching["model_id"] if len(matching) else names, key=lambda i: names[i].lower())
-default = "gpt-2" if "gpt-2" in ids else ids[0]
+scope = f if n_matching else None
+capped = (n_matching or data.total("models")) > widgets.PICKER_SEARCH_ABOVE
+search = widgets.url_text("q", "Search models by name or id", max_chars=80).strip() if capped else ""
 previous = st.session_state.get("url_model")
+picker = data.get(
+    "model_choices",
+    scope,
+    search=search or None,
+    limit=widgets.PICKER_LISTED if capped else None,
+    keep=[previous or st.query_params.get("model") or DEFAULT, DEFAULT],
+)
+choices, kept = picker["choices"], picker["kept"]
+names = dict(zip(kept["model_id"], kept["name"], strict=True)) | dict(
+    zip(choices["model_id"], choices["name"], strict=True)
+)
+passing = set(kept.loc[kept["passes"], "model_id"])
+# the default depends only on the URL (filters and search), so a shared link reopens the same view
+listed = sorted(set(choices["model_id"]) | (passing & {DEFAULT}), key=lambda i: names[i].lower())
+ids = sorted(set(listed) | passing, key=lambda i: names[i].lower())
+if not ids:
+    st.info(f"No model's name or id contains '{plain(search)}'.", icon=":material/search_off:")
+    st.stop()
+if picker["matches"] > len(choices):
+    st.caption(
+        f"{len(choices):,} of {picker['matches']:,} models are listed (by name), plus the model on display; "
+        "type in the search box to narrow the list."
+    )
+default = DEFAULT if DEFAULT in passing else (listed or ids)[0]
 model_id = widgets.url_choice("model", "Model", ids, default, format_func=names.get, kind="select")
 if previous and previous != model_id:
     st.info(

@@ -22,7 +22,7 @@ downloadable = int(by_level.loc[by_level["openness_level"] >= 4, "releases"].sum
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Release events", f"{n_releases:,}")
-c2.metric("Models with release events", f"{len(data.get('models', f)):,}")
+c2.metric("Models with release events", f"{data.get('count_models', f):,}")
 c3.metric("Incidents and policy events", f"{n_incidents:,}")
 c4.metric("Events with downloadable weights", f"{downloadable / n_releases:.0%}" if n_releases else "n/a")
 

@@ -1,8 +1,13 @@
 """The Data and method page through app.py on the fixture database, and the docs module it renders."""
 
-import pytest
+import io
 
-from db import docs, spec, vocab
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+from db import docs, queries, spec, vocab
+from db.queries import analysis
 from tests.apptest_helpers import open_page, texts
 
 FIXTURE_COUNTS = {"licences": 4, "models": 4, "releases": 6, "incidents": 4, "incident_links": 3, "sources": 4}
@@ -51,6 +56,36 @@ def test_downloads_hold_the_whole_table_whatever_the_sidebar_filters(page):
     assert any("6 rows of releases shown of 6. Filters: none (all records)" in c for c in texts(at, "caption"))
     labels = [b.proto.label for b in at.get("download_button")]
     assert {"Download CSV", "Download JSON"} <= set(labels)
+
+
+def test_preview_reads_a_limited_query_and_the_download_reads_the_whole_table_on_click(
+    page, fixture_engine, monkeypatch
+):
+    registered = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        registered[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    monkeypatch.setattr(analysis, "table", lambda *a, **k: pytest.fail("the whole table was read on a rerun"))
+    at = page({"table": "releases", "level": "4"})
+    assert not at.exception
+    assert "The first 6 rows are previewed; the downloads hold the whole table." in texts(at, "caption")
+    monkeypatch.undo()
+    whole = pd.read_csv(io.BytesIO(registered["observatory_releases.csv"]()))
+    assert len(whole) == FIXTURE_COUNTS["releases"] and set(whole["openness_level"]) == {1, 3, 4}
+    records = pd.read_json(io.BytesIO(registered["observatory_releases.json"]()), orient="records")
+    assert sorted(records["release_id"]) == sorted(whole["release_id"])
+
+
+def test_table_rows_limit_returns_the_first_rows_of_the_whole_table(fixture_engine):
+    whole = queries.table_rows(fixture_engine, table_name="releases")
+    first = queries.table_rows(fixture_engine, table_name="releases", limit=2)
+    pd.testing.assert_frame_equal(first, whole.head(2))
+    with pytest.raises(ValueError):
+        queries.table_rows(fixture_engine, table_name="sqlite_master", limit=2)
 
 
 def test_invalid_table_param_gives_a_visible_note(page):

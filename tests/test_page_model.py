@@ -1,6 +1,9 @@
 """AppTest tests of the model profile page, on the fixture database and on the shipped data."""
 
+import pytest
+
 from tests.apptest_helpers import figure, open_page, texts, values
+from ui import widgets
 
 PAGE = "pages/model.py"
 
@@ -92,3 +95,57 @@ def test_shipped_data_shows_gpt_2_stages_and_the_llama_leak(app_on_shipped):
     assert stages[-1][1] == 4
     at.selectbox(key="url_model").set_value("llama").run()
     assert [r[2] for r in path(at)] == ["gated", "leak"]
+
+
+@pytest.fixture
+def small_picker(app_on_fixture, monkeypatch):
+    """The fixture's four models behave like a large catalogue: search box above 2 models, 2 listed."""
+    monkeypatch.setattr(widgets, "PICKER_SEARCH_ABOVE", 2)
+    monkeypatch.setattr(widgets, "PICKER_LISTED", 2)
+
+
+def test_few_models_are_all_listed_without_a_search_box(app_on_fixture):
+    at = open_page(PAGE)
+    assert at.selectbox(key="url_model").options == ["GPT-2", "GPT-3", "LLaMA", "Stable Diffusion 1"]
+    assert not at.text_input
+
+
+def test_many_models_get_a_search_box_and_a_capped_list_with_a_note(small_picker):
+    at = open_page(PAGE)
+    assert not at.exception
+    assert at.selectbox(key="url_model").options == ["GPT-2", "GPT-3"]
+    assert (
+        "2 of 4 models are listed (by name), plus the model on display; type in the search box to narrow the list."
+        in texts(at, "caption")
+    )
+    at.text_input(key="url_q").input("diffusion").run()
+    assert not at.exception
+    assert at.selectbox(key="url_model").options == ["GPT-2", "Stable Diffusion 1"]
+    assert at.query_params["q"] == "diffusion"
+    assert not any("models are listed (by name)" in c for c in texts(at, "caption"))
+    at.selectbox(key="url_model").set_value("stable-diffusion-1").run()
+    assert path(at) == [("sd-2022-08", 4, "weights")]
+    assert at.query_params["model"] == "stable-diffusion-1"
+    again = open_page(PAGE, {k: at.query_params[k] for k in at.query_params})
+    assert again.text_input(key="url_q").value == "diffusion"
+    assert again.selectbox(key="url_model").options == ["GPT-2", "Stable Diffusion 1"]
+    assert path(again) == [("sd-2022-08", 4, "weights")]
+
+
+def test_deep_link_to_a_model_outside_the_capped_list_opens_it(small_picker):
+    at = open_page(PAGE, {"model": "stable-diffusion-1"})
+    assert not at.exception
+    assert not texts(at, "info")
+    assert at.selectbox(key="url_model").value == "stable-diffusion-1"
+    assert at.selectbox(key="url_model").options == ["GPT-2", "GPT-3", "Stable Diffusion 1"]
+    at = open_page(PAGE, {"q": "llama", "model": "llama"})
+    assert at.text_input(key="url_q").value == "llama"
+    assert at.selectbox(key="url_model").options == ["GPT-2", "LLaMA"]
+    assert [r[2] for r in path(at)] == ["gated", "leak"]
+
+
+def test_a_search_that_matches_nothing_keeps_the_model_on_display(small_picker):
+    at = open_page(PAGE, {"q": "%_nothing"})
+    assert not at.exception
+    assert at.selectbox(key="url_model").options == ["GPT-2"]
+    assert [r[0] for r in path(at)] == ["gpt-2-2019-02", "gpt-2-2019-11"]

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from db import queries
 from ui import data, export
 from ui.state import Filters
 from ui.text import plain
@@ -15,6 +16,8 @@ PLOTLY_CONFIG = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
+PICKER_SEARCH_ABOVE = 500  # a record picker with more options than this gets a search box
+PICKER_LISTED = 200  # and lists at most this many matches
 
 
 def filters() -> Filters:
@@ -113,20 +116,53 @@ def chart(fig: go.Figure, key: str, **kwargs):
     return st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **kwargs)
 
 
-def footer(rows: pd.DataFrame, shown: int, total: int, noun: str, key: str, f: Filters | None = None) -> None:
-    """'n shown of N', the active filters in words, and downloads of exactly the rows behind the chart."""
+def footer(
+    rows: pd.DataFrame | Callable[[], pd.DataFrame],
+    shown: int,
+    total: int,
+    noun: str,
+    key: str,
+    f: Filters | None = None,
+) -> None:
+    """'n shown of N', the active filters in words, and downloads of exactly the rows behind the chart.
+
+    `rows` may be a function returning them, for rows the page does not load itself. The CSV and JSON are
+    built only when a download button is clicked, never on a rerun.
+    """
     f = f if f is not None else filters()
     opts = data.get("filter_options")
     licence_names = dict(zip(opts["licences"]["licence_id"], opts["licences"]["name"], strict=True))
     org_names = dict(zip(opts["organizations"]["organization_id"], opts["organizations"]["name"], strict=True))
     st.caption(f"{shown:,} {noun} shown of {total:,}. {plain(f.describe(licence_names, org_names))}.")
+    load = rows if callable(rows) else lambda: rows
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "Download CSV", export.to_csv(rows), file_name=f"{key}.csv", mime="text/csv", key=f"dl_csv_{key}"
+        "Download CSV",
+        lambda: export.to_csv(load()),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"dl_csv_{key}",
+        on_click="ignore",
     )
     right.download_button(
-        "Download JSON", export.to_json(rows), file_name=f"{key}.json", mime="application/json", key=f"dl_json_{key}"
+        "Download JSON",
+        lambda: export.to_json(load()),
+        file_name=f"{key}.json",
+        mime="application/json",
+        key=f"dl_json_{key}",
+        on_click="ignore",
     )
+
+
+def query_on_click(name: str, **kwargs) -> Callable[[], pd.DataFrame]:
+    """A named query that runs only when called (by a download click), on the app's engine.
+
+    The click is served outside the script run, so the query bypasses st.cache_data and makes no Streamlit calls.
+    """
+    if name not in data._ALLOWED:
+        raise ValueError(f"unknown query '{name}'")
+    engine = data.engine()
+    return lambda: getattr(queries, name)(engine, **kwargs)
 
 
 def table(rows: pd.DataFrame, key: str, empty: str | None = None) -> None:

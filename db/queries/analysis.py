@@ -4,11 +4,13 @@ Every answer rests on a stored term and quotes the clause recorded for it; a
 missing term is answered "unknown", never guessed.
 """
 
+from collections.abc import Iterable
+
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, or_, select
 
 from db import schema as s
-from db.queries.core import read, table
+from db.queries.core import _vals, read, release_conditions, table
 from db.vocab import UNKNOWN
 
 ANSWERS = ("yes", "no", "conditional", UNKNOWN)
@@ -163,6 +165,41 @@ def licence_comparison(engine: Engine, a: str, b: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def table_rows(engine: Engine, table_name: str) -> pd.DataFrame:
-    """A whole public table for full downloads (core.table under a keyword that ui.data.get can pass)."""
-    return table(engine, table_name)
+def table_rows(engine: Engine, table_name: str, limit: int | None = None) -> pd.DataFrame:
+    """A whole public table for full downloads, or its first `limit` rows for a preview."""
+    if limit is None:
+        return table(engine, table_name)
+    if table_name not in s.TABLES:
+        raise ValueError(f"unknown table '{table_name}'")
+    return read(engine, select(s.TABLES[table_name]).limit(int(limit)))
+
+
+def model_choices(
+    engine: Engine, search: str | None = None, limit: int | None = None, keep: Iterable[str] = (), **filters
+) -> dict:
+    """Models for a picker: id and name of those with a release passing the filters whose name or id holds `search`.
+
+    Returns "choices" (by name, at most `limit`), "matches" (how many match before the limit) and "kept": the
+    `keep` models with their name and whether they pass the filters (search ignored), so a chosen model stays
+    listed while the search narrows the rest.
+    """
+    m = s.models.c
+    passing = m.model_id.in_(select(s.releases.c.model_id).where(*release_conditions(**filters)))
+    conds = [passing]
+    if search:
+        text = search.strip().lower()
+        conds.append(
+            or_(func.lower(m.name).contains(text, autoescape=True), m.model_id.contains(text, autoescape=True))
+        )
+    stmt = select(m.model_id, m.name).where(*conds).order_by(func.lower(m.name), m.model_id)
+    if limit is not None:
+        stmt = stmt.limit(int(limit))
+    choices = read(engine, stmt)
+    if limit is None or len(choices) < int(limit):
+        matches = len(choices)
+    else:
+        matches = int(read(engine, select(func.count()).select_from(s.models).where(*conds)).iloc[0, 0])
+    kept = read(engine, select(m.model_id, m.name, passing.label("passes")).where(m.model_id.in_(_vals(keep)))).astype(
+        {"passes": bool}
+    )
+    return {"choices": choices, "matches": matches, "kept": kept}

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, case, exists, false, func, literal, or_, select, true
+from sqlalchemy import Engine, and_, case, exists, false, func, literal, or_, select, true
 from sqlalchemy.exc import OperationalError
 
 from db import schema as s
@@ -466,12 +466,22 @@ def model_profile(engine: Engine, model_id: str) -> dict[str, pd.DataFrame]:
         .where(s.incident_links.c.model_id == model_id)
         .order_by(s.incidents.c.date),
     )
-    ids = set(rel["release_id"]) | {model_id} | set(links["incident_id"])
+    c = s.citations.c
+    # (entity, entity_id) pairs so the lookup uses the citations key instead of scanning every citation
+    cited_for = [
+        and_(c.entity == entity, c.entity_id.in_(sorted(set(ids))))
+        for entity, ids in (
+            ("models", [model_id]),
+            ("releases", rel["release_id"]),
+            ("incidents", links["incident_id"]),
+        )
+        if len(ids)
+    ]
     cited = read(
         engine,
-        select(s.citations.c.entity, s.citations.c.entity_id, s.sources)
-        .select_from(s.citations.join(s.sources, s.citations.c.source_id == s.sources.c.source_id))
-        .where(s.citations.c.entity_id.in_(sorted(ids)))
+        select(c.entity, c.entity_id, s.sources)
+        .select_from(s.citations.join(s.sources, c.source_id == s.sources.c.source_id))
+        .where(or_(*cited_for))
         .order_by(s.sources.c.source_id, s.citations.c.entity, s.citations.c.entity_id),
     )
     return {"model": model, "developers": developers, "releases": rel, "incidents": links, "sources": cited}

@@ -32,6 +32,8 @@ def settle(page: Page, chart: bool = True) -> None:
     """Wait for a drawn chart (or the page title), then for the script run to finish and stale elements to go."""
     first = page.locator(CHART) if chart else page.get_by_test_id("stMain").locator("h1")
     first.first.wait_for(timeout=LOAD_MS)
+    # The sidebar filters draw in the same run; a fast page can show its title before them.
+    page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.wait_for(timeout=LOAD_MS)
     calm = 0
     deadline = time.monotonic() + LOAD_MS / 1000
     while calm < 3 and time.monotonic() < deadline:

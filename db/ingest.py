@@ -35,6 +35,7 @@ from db.service import (
     generation,
     reference_keys,
     referenced_tables,
+    referenced_values,
     require_curator,
     write_records,
 )
@@ -119,7 +120,8 @@ def _reference_problems(
     try:
         with engine.connect() as conn, conn.begin():
             checked_at = generation(conn)
-            return checked_at, check_references({target.name: records}, reference_keys(conn, referenced_tables(target)))
+            existing = reference_keys(conn, referenced_tables(target), referenced_values(target, records))
+            return checked_at, check_references({target.name: records}, existing)
     finally:
         engine.dispose()
 

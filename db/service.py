@@ -17,11 +17,12 @@ from sqlalchemy.exc import DBAPIError
 from db import schema, spec
 from db.build import entity_key, rows_for_tables
 from db.engine import database_url, is_sqlite, make_engine
-from db.validate import Record, ValidationError, check_references, key_of
+from db.validate import Record, ValidationError, check_references, key_of, split_list
 
 WRITE_BUSY_TIMEOUT_MS = 120_000
 WRITE_CACHE_KIB = 256 * 1024
 EXECUTE_CHUNK = 10_000
+KEY_CHUNK = 5_000  # values per IN (...) when reading referenced keys; under every backend's bind limit
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,8 @@ def write_records(
     try:
         with engine.begin() as conn:
             if checked_at is None or generation(conn) != checked_at:
-                problems = check_references({table.name: records}, reference_keys(conn, referenced_tables(table)))
+                existing = reference_keys(conn, referenced_tables(table), referenced_values(table, records))
+                problems = check_references({table.name: records}, existing)
                 if problems:
                     raise ValidationError(problems)
             stored = stored_keys(conn, table)
@@ -142,14 +144,17 @@ def stored_keys(conn: Connection, table: spec.TableSpec) -> set[tuple]:
 
 
 def raw_rows(conn: Connection, stmt) -> list[tuple]:
-    """All rows of a parameterless SELECT as plain tuples, through the driver's cursor on this connection.
+    """All rows of a SELECT as plain tuples, through the driver's cursor on this connection.
 
     For reading hundreds of thousands of key tuples: SQLAlchemy's Row objects cost more than the read.
-    Only for statements whose columns need no result processing (text and integers).
+    Only for statements whose binds and columns need no type processing (text and integers).
     """
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = tuple(params[name] for name in compiled.positiontup) if compiled.positional else params
     cur = conn.connection.driver_connection.cursor()
     try:
-        cur.execute(str(stmt.compile(dialect=conn.dialect)))
+        cur.execute(str(compiled), args)
         return [tuple(row) for row in cur.fetchall()]
     finally:
         cur.close()
@@ -158,27 +163,56 @@ def raw_rows(conn: Connection, stmt) -> list[tuple]:
 _NO_VALUES: dict = {}
 
 
-def reference_keys(conn: Connection, names: set[str]) -> dict[str, dict[tuple, dict]]:
+def referenced_values(table: spec.TableSpec, records: list[Record]) -> dict[str, set[str]]:
+    """Per table, every value the records' reference columns name (the targets check_references looks up)."""
+    out: dict[str, set[str]] = {}
+    for col in table.cols:
+        if col.kind not in ("ref", "reflist", "sources"):
+            continue
+        target = out.setdefault("sources" if col.kind == "sources" else col.ref, set())
+        for rec in records:
+            value = rec.values.get(col.name)
+            if value:
+                target.update([value] if col.kind == "ref" else split_list(value))
+    return out
+
+
+def reference_keys(
+    conn: Connection, names: set[str], wanted: dict[str, set[str]] | None = None
+) -> dict[str, dict[tuple, dict]]:
     """check_references' `existing` for the named tables, reading only what it uses.
 
-    That is each stored row's natural key, and for releases the model_id (a link's release must belong to the
-    link's model); the other columns are never looked at, so they are not read.
+    That is stored natural keys, and for releases the model_id (a link's release must belong to the link's
+    model); no other column is looked at, so none is read. With `wanted` (referenced_values of the records),
+    only the stored keys among those values are read, which gives check_references the same answers: it
+    only asks whether a referenced value is stored.
     """
     out: dict[str, dict[tuple, dict]] = {}
     for t in spec.TABLES:
         if t.name not in names:
             continue
         target = schema.TABLES[t.name]
-        if t.name == "releases":
-            rows = raw_rows(conn, select(*(target.c[k] for k in t.key), target.c.model_id))
-            out[t.name] = {row[:-1]: {"model_id": row[-1]} for row in rows}
+        cols = [target.c[k] for k in t.key] + ([target.c.model_id] if t.name == "releases" else [])
+        if wanted is not None and len(t.key) == 1:
+            values = sorted(wanted.get(t.name, ()))
+            key = target.c[t.key[0]]
+            rows = []
+            for at in range(0, len(values), KEY_CHUNK):
+                rows += raw_rows(conn, select(*cols).where(key.in_(values[at : at + KEY_CHUNK])))
         else:
-            out[t.name] = dict.fromkeys(raw_rows(conn, select(*(target.c[k] for k in t.key))), _NO_VALUES)
+            rows = raw_rows(conn, select(*cols))
+        if t.name == "releases":
+            out[t.name] = {tuple(row[:-1]): {"model_id": row[-1]} for row in rows}
+        else:
+            out[t.name] = dict.fromkeys(map(tuple, rows), _NO_VALUES)
     return out
 
 
 def existing_rows(conn: Connection, names: set[str] | None = None) -> dict[str, dict[tuple, dict]]:
-    """Stored rows of the public tables (all, or the named ones) by natural key: check_references' `existing`."""
+    """Whole stored rows of the public tables (all, or the named ones) by natural key.
+
+    What reference checks used to read; reference_keys gives check_references the same answers from keys.
+    """
     out: dict[str, dict[tuple, dict]] = {}
     for t in spec.TABLES:
         if names is not None and t.name not in names:

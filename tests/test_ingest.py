@@ -17,11 +17,22 @@ from sqlalchemy.exc import IntegrityError
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
-from db import ingest
+from db import ingest, spec
 from db.build import build
-from db.engine import sqlite_path
-from db.service import ANONYMOUS, Actor, NotAuthorised, generation, write_engine, write_records
-from db.validate import ValidationError
+from db.engine import make_engine, sqlite_path
+from db.service import (
+    ANONYMOUS,
+    Actor,
+    NotAuthorised,
+    existing_rows,
+    generation,
+    reference_keys,
+    referenced_tables,
+    referenced_values,
+    write_engine,
+    write_records,
+)
+from db.validate import ValidationError, check_references
 from tests.conftest import FIXTURE_DATA
 from tests.test_postgres import snapshot
 
@@ -401,3 +412,42 @@ def test_references_are_checked_again_when_the_database_changed_after_validation
     with pytest.raises(ValidationError, match="'s-lic' is not in sources"):
         write_records(CURATOR, ingest.table_for("releases.csv"), records, db_url, checked_at)
     assert fingerprint(db_url) == before
+
+
+@pytest.mark.parametrize("name", [t.name for t in spec.TABLES])
+def test_reference_checks_read_only_keys_and_find_what_the_whole_stored_rows_find(db_url, name):
+    """The import reads stored keys (only those the file names); its problems equal a check on whole stored rows."""
+    table = spec.BY_NAME[name]
+    data = (FIXTURE_DATA / table.file).read_bytes()
+    _, records, problems = ingest.read_upload(table.file, data)
+    assert records and not problems
+    # Break every reference of every other row: a dangling id, and for links a release of another model.
+    releases = {
+        r.values["release_id"]: r.values["model_id"]
+        for r in ingest.read_upload("releases.csv", (FIXTURE_DATA / "releases.csv").read_bytes())[1]
+    }
+    for rec in records[::2]:
+        for col in table.cols:
+            value = rec.values.get(col.name)
+            if col.kind == "ref" and value:
+                rec.values[col.name] = f"{value}-nope"
+            elif col.kind in ("reflist", "sources") and value:
+                rec.values[col.name] = f"{value};nope"
+        if name == "incident_links":
+            rec.values["release_id"] = next(r for r, m in releases.items() if m != rec.values["model_id"])
+    engine = make_engine(db_url, readonly=True)
+    try:
+        with engine.connect() as conn:
+            names = referenced_tables(table)
+            whole = check_references({name: records}, existing_rows(conn, names))
+            keys = reference_keys(conn, names, referenced_values(table, records))
+            assert check_references({name: records}, keys) == whole
+            assert check_references({name: records}, reference_keys(conn, names)) == whole
+            stored = sum(len(v) for v in existing_rows(conn, names).values())
+            assert sum(len(v) for v in keys.values()) <= stored
+    finally:
+        engine.dispose()
+    has_refs = any(c.kind in ("ref", "reflist", "sources") for c in table.cols)
+    assert bool(whole) == has_refs
+    if name == "incident_links":
+        assert any("belongs to model" in p.reason for p in whole)

@@ -210,7 +210,7 @@ def scale_split(models: pd.DataFrame, measure: str) -> tuple[pd.DataFrame, pd.Da
 
 def largest_by_level(models: pd.DataFrame, measure: str) -> pd.DataFrame:
     """The largest disclosed model at each openness level, largest first."""
-    known, _ = scale_split(models, measure)
+    known, _ = scale_split(models[["model", "organization", "openness_level", measure]], measure)
     if known.empty:
         return pd.DataFrame(columns=["openness", "model", "organization", measure])
     top = known.sort_values(measure, ascending=False).drop_duplicates("openness_level")
@@ -239,7 +239,8 @@ def scale_over_time(models: pd.DataFrame, measure: str = "parameters", cap: int 
     label = MEASURES[measure]
     if models.empty:
         return empty_figure(f"{label} by first release and openness level")
-    known, missing = scale_split(models, measure)
+    # Only the columns drawn: filtering rows of the whole frame (descriptions and all) costs more than the chart.
+    known, missing = scale_split(models[["model", "organization", "openness_level", "first_release", measure]], measure)
     title = f"{label} by first release and openness level ({len(missing)} of {len(models)} models undisclosed)"
     big = len(known) > cap or len(missing) > cap
     if len(known) > cap:

@@ -55,11 +55,11 @@ if view == "risk":
     st.caption(
         "Each bar counts model-incident links (an incident naming two models counts once for each), placed at the "
         "model's highest openness level; 'models' under each level counts the models released at it by then. "
-        "Severity: 0 context, 1 hazard, 2 harm, 3 severe harm. The downloads hold the counts drawn: one row per "
-        "level, split and category, with its links and severity sum."
+        "Severity: 0 context, 1 hazard, 2 harm, 3 severe harm. The downloads hold every link counted in the bars."
     )
     n_links = int(table.loc[table["split"] == "pathway", "links"].sum())
-    widgets.footer(table, n_links, data.total("incident_links"), "incident links", "risk_incident_links", upto)
+    links = lambda: data.get("incident_links", upto)  # noqa: E731 - loaded only when a download is clicked
+    widgets.footer(links, n_links, data.total("incident_links"), "incident links", "risk_incident_links", upto)
 
     lag = data.get("incident_lag", upto)
     widgets.chart(lag_by_level(lag), key="risk_lag")

@@ -1,6 +1,10 @@
 """The Openness and risk page, run through app.py on the fixture database."""
 
+import io
+
+import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from charts.risk import risk_table
 from db import queries
@@ -158,3 +162,28 @@ def test_shipped_data_renders_both_views(app_on_shipped, shipped_engine, view):
     else:
         title = figure(at, 0)["layout"]["title"]["text"]
         assert "models undisclosed" in title
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> the callable each download button registered, to run it as a click would."""
+    registered = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        registered[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return registered
+
+
+@pytest.mark.parametrize(("params", "links"), [({}, 3), ({"year": "2019"}, 1)])
+def test_downloads_hold_every_link_counted_in_the_bars_and_every_model_of_the_lag(page, downloads, params, links):
+    at = page(params)
+    assert not at.exception
+    got = pd.read_csv(io.BytesIO(downloads["risk_incident_links.csv"]()))
+    assert len(got) == links == panel_total(figure(at, 0))
+    assert {"incident_id", "model_id", "pathway", "openness_mattered", "reason"} <= set(got.columns)
+    lag = pd.read_csv(io.BytesIO(downloads["risk_lag.csv"]()))
+    assert list(lag.columns[:2]) == ["model_id", "model"] and len(lag) == len(figure(at, 1)["data"][0]["y"])

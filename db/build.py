@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import Connection, inspect, select, text
 
 from db import schema, spec
-from db.engine import DATA_DIR, database_url, is_sqlite, make_engine, sqlite_path
+from db.engine import data_dir as default_data_dir
+from db.engine import database_url, is_sqlite, make_engine, sqlite_path
 from db.validate import Record, ValidationError, load_dataset, split_list
 
 SCHEMA_VERSION = "1"
@@ -124,9 +125,10 @@ def write_rows(conn: Connection, rows: dict[str, list[dict]], data_digest: str) 
     conn.execute(schema.build_info.insert(), [{"key": k, "value": v} for k, v in info.items()])
 
 
-def build(data_dir: Path = DATA_DIR, url: str | None = None, force: bool = False) -> dict[str, int] | None:
+def build(data_dir: Path | None = None, url: str | None = None, force: bool = False) -> dict[str, int] | None:
     """Build the database; returns row counts, or None when it was already up to date."""
     url = url or database_url()
+    data_dir = Path(data_dir or default_data_dir())
     digest = data_hash(data_dir)
     if not force and stored_hash(url) == digest:
         return None
@@ -203,9 +205,10 @@ def _build_server(url: str, rows: dict[str, list[dict]], digest: str, force: boo
         engine.dispose()
 
 
-def ensure_database(data_dir: Path = DATA_DIR, url: str | None = None) -> dict[str, int] | None:
+def ensure_database(data_dir: Path | None = None, url: str | None = None) -> dict[str, int] | None:
     """Build when the database is missing or older than the data (the app calls this on start)."""
     url = url or database_url()
+    data_dir = Path(data_dir or default_data_dir())
     if is_sqlite(url):
         path = sqlite_path(url)
         files = [Path(data_dir) / t.file for t in spec.TABLES]
@@ -221,11 +224,12 @@ def ensure_database(data_dir: Path = DATA_DIR, url: str | None = None) -> dict[s
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m db.build", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of data files (default: data/)")
+    parser.add_argument("--data", type=Path, default=None, help="folder of data files (default: data/)")
     parser.add_argument("--force", action="store_true", help="rebuild even if the data has not changed")
     args = parser.parse_args(argv)
     url = database_url()
     try:
+        args.data = args.data or default_data_dir()
         counts = build(args.data, url, force=args.force)
     except ValidationError as exc:
         print(f"Build refused: {len(exc.problems)} problem(s) in the data; nothing was written.", file=sys.stderr)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("OBSERVATORY_DATA_DIR") or ROOT / "data")
+DATA_DIR = ROOT / "data"
 DEFAULT_DB = ROOT / "data" / "observatory.db"
 BUSY_TIMEOUT_MS = 10_000
 QUERY_TIME_LIMIT_S = 10.0
@@ -19,6 +19,11 @@ SQLITE_MMAP_BYTES = 1 << 30
 
 class QueryTimeout(Exception):
     """A read query ran past its time limit and was cut off."""
+
+
+def data_dir() -> Path:
+    """The folder of data files: OBSERVATORY_DATA_DIR when set (tests, benchmarks), else data/."""
+    return Path(os.environ.get("OBSERVATORY_DATA_DIR") or DATA_DIR)
 
 
 def database_url() -> str:

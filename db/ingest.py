@@ -28,7 +28,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from db import spec
-from db.engine import DATA_DIR, make_engine
+from db.engine import data_dir, make_engine
 from db.service import (
     Actor,
     ImportResult,
@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         result = import_bytes(
-            actor, args.file.name, args.file.read_bytes(), args.table, also_data=DATA_DIR if args.also_data else None
+            actor, args.file.name, args.file.read_bytes(), args.table, also_data=data_dir() if args.also_data else None
         )
     except FileNotFoundError:
         print(f"{args.file}: no such file", file=sys.stderr)

@@ -72,7 +72,9 @@ def risk_by_level(engine: Engine, **filters) -> pd.DataFrame:
             func.coalesce(lk.c[split], UNKNOWN).label("category"),
             func.count().label("links"),
             func.coalesce(func.sum(func.coalesce(lk.c.severity, 0)), 0).label("severity"),
-        ).group_by(lk.c.openness_level, func.coalesce(lk.c[split], UNKNOWN))
+        ).group_by(
+            lk.c.openness_level, lk.c[split]
+        )  # the raw column: PostgreSQL matches GROUP BY expressions by text, and each bound UNKNOWN is a new parameter
         for split in ("pathway", "openness_mattered")
     ]
     out = read(engine, union_all(*parts))
@@ -82,7 +84,11 @@ def risk_by_level(engine: Engine, **filters) -> pd.DataFrame:
 def models_by_level(engine: Engine, **filters) -> pd.DataFrame:
     """How many models have a release passing the filters, per highest openness level (None when unknown)."""
     levels = _max_level_per_model(**filters)
-    stmt = select(levels.c.max_level.label("openness_level"), func.count().label("models")).group_by(levels.c.max_level)
+    stmt = (
+        select(levels.c.max_level.label("openness_level"), func.count().label("models"))
+        .group_by(levels.c.max_level)
+        .order_by(levels.c.max_level)
+    )
     return read(engine, stmt)
 
 

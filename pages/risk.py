@@ -92,7 +92,7 @@ else:
             largest_by_level(models, measure),
             hide_index=True,
             key=f"risk_largest_{measure}",
-            column_config={measure: st.column_config.NumberColumn(label, format="compact")},
+            column_config={measure: st.column_config.NumberColumn(label, format="localized")},
         )
         columns = ["model_id", "model", "organization", "openness_level", "openness", "first_release", measure]
         widgets.footer(models[columns], len(models), data.total("models"), "models", f"risk_scale_{measure}")

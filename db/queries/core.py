@@ -372,17 +372,32 @@ def incident_links(engine: Engine, **filters) -> pd.DataFrame:
             lk.reason,
             lk.source_ids,
         )
-        .select_from(
-            s.incident_links.join(s.incidents, lk.incident_id == i.incident_id)
-            .join(s.models, lk.model_id == m.model_id)
-            .outerjoin(levels, levels.c.model_id == lk.model_id)
-        )
-        .where(*_date_range(i.date, filters.get("start"), filters.get("end")))
-        .where(*([lk.model_id.in_(_matching_models(**filters))] if _has_model_filter(filters) else []))
-        .where(*([i.type.in_(_vals(filters.get("incident_types")))] if _vals(filters.get("incident_types")) else []))
+        .select_from(links_with_levels(levels))
+        .where(*link_conditions(**filters))
         .order_by(i.date, lk.link_id)
     )
     return read(engine, stmt)
+
+
+def links_with_levels(levels):
+    """incident_links joined to their incident, their model and the model's levels subquery (outer: may be none)."""
+    lk = s.incident_links.c
+    return (
+        s.incident_links.join(s.incidents, lk.incident_id == s.incidents.c.incident_id)
+        .join(s.models, lk.model_id == s.models.c.model_id)
+        .outerjoin(levels, levels.c.model_id == lk.model_id)
+    )
+
+
+def link_conditions(**filters) -> list:
+    """WHERE conditions on links: the incident's date and type, and models passing the model-scoped filters."""
+    lk, i = s.incident_links.c, s.incidents.c
+    conds = _date_range(i.date, filters.get("start"), filters.get("end"))
+    if _has_model_filter(filters):
+        conds.append(lk.model_id.in_(_matching_models(**filters)))
+    if _vals(filters.get("incident_types")):
+        conds.append(i.type.in_(_vals(filters.get("incident_types"))))
+    return conds
 
 
 def release_to_incident_lag(engine: Engine, **filters) -> pd.DataFrame:

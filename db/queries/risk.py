@@ -8,12 +8,10 @@ from sqlalchemy import Engine, func, literal, select, union_all
 
 from db import schema as s
 from db.queries.core import (
-    _date_range,
-    _has_model_filter,
     _level_name,
-    _matching_models,
     _max_level_per_model,
-    _vals,
+    link_conditions,
+    links_with_levels,
     read,
     release_conditions,
 )
@@ -46,14 +44,8 @@ def _links(**filters):
             lk.pathway,
             lk.openness_mattered,
         )
-        .select_from(
-            s.incident_links.join(s.incidents, lk.incident_id == i.incident_id)
-            .join(s.models, lk.model_id == m.model_id)
-            .outerjoin(levels, levels.c.model_id == lk.model_id)
-        )
-        .where(*_date_range(i.date, filters.get("start"), filters.get("end")))
-        .where(*([lk.model_id.in_(_matching_models(**filters))] if _has_model_filter(filters) else []))
-        .where(*([i.type.in_(_vals(filters.get("incident_types")))] if _vals(filters.get("incident_types")) else []))
+        .select_from(links_with_levels(levels))
+        .where(*link_conditions(**filters))
         .subquery()
     )
 

@@ -75,6 +75,18 @@ def lane_order(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str) -> l
     return order + present
 
 
+def _source_column(part: pd.DataFrame) -> pd.Series:
+    """One source address per point for the hover label (the first in alphabetical order, as the light query
+    picks it); 'see details' when the rows carry none."""
+    if "source" in part:
+        first = part["source"]
+    elif "source_urls" in part:
+        first = part["source_urls"].map(lambda v: min(v.split()) if isinstance(v, str) and v.split() else None)
+    else:
+        first = pd.Series([None] * len(part), index=part.index)
+    return first.map(lambda v: text(v) if isinstance(v, str) and v else "see details")
+
+
 def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.Scatter | go.Scattergl:
     custom = pd.DataFrame(
         {
@@ -82,6 +94,7 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
             "model": part["model"].map(text),
             "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
             "event": part["event_type"].map(text),
+            "source": _source_column(part),
         }
     )
     return scatter(
@@ -98,7 +111,10 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
         },
         customdata=custom.to_numpy(),
         # The lane and colour already say level (or developer) and licence type; the rest is in the details panel.
-        hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<br>event: %{customdata[3]}<extra>release event</extra>",
+        hovertemplate=(
+            "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>event: %{customdata[3]}"
+            "<br>source: %{customdata[4]}<extra>release event</extra>"
+        ),
     )
 
 
@@ -109,6 +125,7 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
             "title": part["title"].map(text),
             "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
             "status": part["status"].map(text),
+            "source": _source_column(part),
         }
     )
     return scatter(
@@ -128,7 +145,7 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
         hovertemplate=(
             "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>type: "
             + text(itype)
-            + "<br>status: %{customdata[3]}<extra>incident</extra>"
+            + "<br>status: %{customdata[3]}<br>source: %{customdata[4]}<extra>incident</extra>"
         ),
     )
 

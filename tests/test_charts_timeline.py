@@ -55,13 +55,19 @@ def test_timeline_lanes_by_level_or_organisation(releases, incidents):
     assert "organisation" in by_org.layout.title.text
 
 
-def test_timeline_hover_is_id_name_date_and_type_with_escaped_text(releases, incidents):
+def test_timeline_hover_is_id_name_date_type_and_a_source_with_escaped_text(releases, incidents):
     rel = releases.copy()
     rel.loc[0, "model"] = "<b>GPT-2</b>"
     fig = timeline(rel, incidents)
     custom = by_name(fig)["permissive"].customdata
     first = list(custom[0])
-    assert first == ["release:gpt-2-2019-02", "&lt;b&gt;GPT-2&lt;/b&gt;", "2019-02-14", "staged"]
+    assert first == [
+        "release:gpt-2-2019-02",
+        "&lt;b&gt;GPT-2&lt;/b&gt;",
+        "2019-02-14",
+        "staged",
+        "https://openai.com/research/better-language-models",
+    ]
     assert list(custom[1])[2] == "2019-11 (month)"
     leak = by_name(fig)["leak"]
     assert list(leak.customdata[0]) == [
@@ -69,10 +75,11 @@ def test_timeline_hover_is_id_name_date_and_type_with_escaped_text(releases, inc
         "LLaMA weights leak",
         "2023-03 (month)",
         "confirmed",
+        "https://ai.meta.com/blog/large-language-model-llama-meta-ai/",
     ]
-    # sources and licence text live in the details panel, not in every point's hover data
+    # one source address per point; the full source list and licence text live in the details panel
     for trace in fig.data:
-        assert "sources" not in trace.hovertemplate and len(trace.customdata[0]) == 4
+        assert "source: %{customdata[4]}" in trace.hovertemplate and len(trace.customdata[0]) == 5
 
 
 def test_light_query_columns_are_enough_for_the_chart(fixture_engine):

@@ -159,7 +159,8 @@ def releases(
     """Release events with their model, lead developer, licence and sources, oldest first.
 
     `newest` keeps the latest `limit` rows (still returned oldest first); `light` returns only the
-    columns a chart point needs (ids, model, lead developer, date, event type, level, licence).
+    columns a chart point needs (ids, model, lead developer, date, event type, level, licence) and one
+    source address per row (`source`), for hover labels.
     """
     r, m, lic, o = s.releases.c, s.models.c, s.licences.c, s.organizations.c
     chart_cols = [
@@ -212,7 +213,8 @@ def releases(
         .where(*release_conditions(**filters))
         .order_by(r.date, r.release_id)
     )
-    return _limited(engine, stmt, limit, newest, [r.date, r.release_id])
+    rows = _limited(engine, stmt, limit, newest, [r.date, r.release_id])
+    return first_sources(engine, rows, "releases", "release_id") if light else rows
 
 
 def _limited(engine: Engine, stmt, limit: int | None, newest: bool, order: list) -> pd.DataFrame:
@@ -285,7 +287,8 @@ def incidents(
     """Incidents with their linked models and sources, oldest first; `search` matches title and summary.
 
     `newest` keeps the latest `limit` rows (still returned oldest first); `light` leaves out the long
-    text and the sources (summary, notes, court, docket, source ids and URLs), which the detail panel shows.
+    text and the source lists (summary, notes, court, docket, source ids and URLs), which the detail panel
+    shows, and adds one source address per row (`source`), for hover labels.
     """
     i, lk, m = s.incidents.c, s.incident_links.c, s.models.c
     linked = (
@@ -303,7 +306,32 @@ def incidents(
         .where(*_incident_page_conds(search, statuses, **filters))
         .order_by(i.date, i.incident_id)
     )
-    return _limited(engine, stmt, limit, newest, [i.date, i.incident_id])
+    rows = _limited(engine, stmt, limit, newest, [i.date, i.incident_id])
+    return first_sources(engine, rows, "incidents", "incident_id") if light else rows
+
+
+FIRST_SOURCES_MAX = 5_000
+
+
+def first_sources(engine: Engine, rows: pd.DataFrame, entity: str, id_col: str) -> pd.DataFrame:
+    """Add `source`: one address each row cites (the first in alphabetical order), looked up by the citations key.
+
+    Above FIRST_SOURCES_MAX rows the column stays empty (the detail panel lists every source).
+    """
+    rows = rows.copy()
+    rows["source"] = None
+    if rows.empty or len(rows) > FIRST_SOURCES_MAX:
+        return rows
+    c, src = s.citations.c, s.sources.c
+    stmt = (
+        select(c.entity_id, func.min(src.url).label("source"))
+        .select_from(s.citations.join(s.sources, c.source_id == src.source_id))
+        .where(c.entity == entity, c.entity_id.in_(list(rows[id_col])))
+        .group_by(c.entity_id)
+    )
+    found = read(engine, stmt)
+    rows["source"] = rows[id_col].map(dict(zip(found["entity_id"], found["source"], strict=True)))
+    return rows
 
 
 def count_models(engine: Engine, **filters) -> int:

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from charts.method import date_precision
 from db import docs, spec, vocab
 from ui import data, frame, widgets
 from ui.state import Filters
@@ -52,6 +53,12 @@ st.warning(
     icon=":material/warning:",
 )
 st.markdown(docs.section("Known limits"))
+precision = data.get("date_precision_by_year")
+widgets.chart(date_precision(precision), key="method_precision_chart")
+n_records = int(precision["records"].sum())
+widgets.footer(
+    precision, n_records, data.total("releases") + data.total("incidents"), "dated records", "date_precision", Filters()
+)
 st.subheader("Provenance")
 st.markdown(docs.section("Provenance"))
 st.subheader("Conventions")

@@ -8,7 +8,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from db import docs, queries, spec, vocab
 from db.queries import analysis
-from tests.apptest_helpers import open_page, texts
+from tests.apptest_helpers import figure, open_page, texts, values
 
 FIXTURE_COUNTS = {"licences": 4, "models": 4, "releases": 6, "incidents": 4, "incident_links": 3, "sources": 4}
 
@@ -134,3 +134,12 @@ def test_shipped_data_renders(app_on_shipped):
     assert not at.info
     counts = at.dataframe[0].value.set_index("table")["rows"]
     assert counts["licences"] > 4 and counts["models"] > 4
+
+
+def test_precision_chart_counts_every_dated_record(page):
+    at = page({})
+    assert not at.exception
+    fig = figure(at, 0)
+    assert fig["layout"]["title"]["text"] == "How precisely each record is dated"
+    assert sum(sum(values(t["y"])) for t in fig["data"]) == 10
+    assert any("10 dated records shown of 10" in c for c in texts(at, "caption"))

@@ -38,6 +38,7 @@ _ALLOWED = {
     "row_counts",
     "build_info",
     "events_by_id",
+    "date_precision_by_year",
     "licence_answers",
     "licence_comparison",
     "table_rows",

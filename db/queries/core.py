@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, and_, case, exists, false, func, literal, or_, select, true
+from sqlalchemy import Engine, and_, case, exists, false, func, literal, or_, select, true, union_all
 from sqlalchemy.exc import OperationalError
 
 from db import schema as s
@@ -645,3 +645,15 @@ def events_by_id(engine: Engine, release_ids: Iterable[str] = (), incident_ids: 
     rel = read(engine, select(r.release_id.label("id"), r.date).where(r.release_id.in_(_vals(release_ids))))
     inc = read(engine, select(i.incident_id.label("id"), i.date).where(i.incident_id.in_(_vals(incident_ids))))
     return pd.concat([rel, inc], ignore_index=True).sort_values("date").reset_index(drop=True)
+
+
+def date_precision_by_year(engine: Engine) -> pd.DataFrame:
+    """Release events and incidents per year by how precisely they are dated (day, month, year)."""
+    parts = [
+        select(
+            table.c.year, literal(kind).label("kind"), table.c.date_precision, func.count().label("records")
+        ).group_by(table.c.year, table.c.date_precision)
+        for table, kind in ((s.releases, "release events"), (s.incidents, "incidents"))
+    ]
+    rows = read(engine, union_all(*parts))
+    return rows.sort_values(["kind", "year", "date_precision"]).reset_index(drop=True)

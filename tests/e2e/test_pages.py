@@ -19,8 +19,6 @@ CHART = '[data-testid="stPlotlyChart"] .main-svg'
 LOAD_MS = 60_000
 LEVEL, LEVEL_LABEL = 4, "4 downloadable"
 README_CLIP_HEIGHT = 1150
-# Reference pages made of tables, with no chart to draw.
-TABLE_PAGES = {"method"}
 
 
 def page_url(base: str, spec) -> str:
@@ -28,10 +26,9 @@ def page_url(base: str, spec) -> str:
     return f"{base}/" if spec == PAGES[0] else f"{base}/{spec.url_path}"
 
 
-def settle(page: Page, chart: bool = True) -> None:
-    """Wait for a drawn chart (or the page title), then for the script run to finish and stale elements to go."""
-    first = page.locator(CHART) if chart else page.get_by_test_id("stMain").locator("h1")
-    first.first.wait_for(timeout=LOAD_MS)
+def settle(page: Page) -> None:
+    """Wait for a drawn chart, then for the script run to finish and stale elements to go."""
+    page.locator(CHART).first.wait_for(timeout=LOAD_MS)
     # The sidebar filters draw in the same run; a fast page can show its title before them.
     page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.wait_for(timeout=LOAD_MS)
     calm = 0
@@ -84,20 +81,17 @@ def download_csv(page: Page, index: int = 0) -> pd.DataFrame:
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_draws_and_its_filtered_url_reopens_the_same_view(page: Page, app_url, problems, spec):
     page.goto(page_url(app_url, spec))
-    settle(page, chart=spec.url_path not in TABLE_PAGES)
+    settle(page)
     assert_healthy(page)
-    if spec.url_path in TABLE_PAGES:
-        expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
-    else:
-        drawn = page.get_by_test_id("stPlotlyChart").locator(".trace, .sankey, .parcoords")
-        assert drawn.count() > 0, f"the chart on {spec.url_path} has no drawn traces"
+    drawn = page.get_by_test_id("stPlotlyChart").locator(".trace, .sankey, .parcoords")
+    assert drawn.count() > 0, f"the chart on {spec.url_path} has no drawn traces"
     screenshot(page, spec)
     rows = download_csv(page)
     assert len(rows.columns) > 0 and len(rows) > 0, f"the first CSV download on {spec.url_path} is empty"
 
     choose(page, "Openness level", LEVEL_LABEL)
     page.wait_for_url(re.compile(rf"[?&]level={LEVEL}(&|$)"), timeout=LOAD_MS)
-    settle(page, chart=spec.url_path not in TABLE_PAGES)
+    settle(page)
     assert_healthy(page)
     before = view(page)
     assert before["chips"]["Openness level"] == [LEVEL_LABEL]
@@ -105,7 +99,7 @@ def test_page_draws_and_its_filtered_url_reopens_the_same_view(page: Page, app_u
     fresh = page.context.new_page()  # a new Streamlit session; same browser cache, so Plotly loads once
     watch(fresh, problems)
     fresh.goto(page.url)
-    settle(fresh, chart=spec.url_path not in TABLE_PAGES)
+    settle(fresh)
     assert_healthy(fresh)
     assert view(fresh) == before
     assert fresh.url == page.url

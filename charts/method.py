@@ -18,24 +18,30 @@ def date_precision(rows: pd.DataFrame) -> go.Figure:
         return empty_figure(title)
     kinds = ["release events", "incidents"]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=[k.capitalize() for k in kinds])
+    shown: set[str] = set()
     for col, kind in enumerate(kinds, start=1):
         part = rows[rows["kind"] == kind]
         for precision in vocab.DATE_PRECISIONS:
             cell = part[part["date_precision"] == precision]
+            if cell.empty:
+                continue
             fig.add_trace(
                 go.Bar(
                     x=cell["year"],
                     y=cell["records"],
                     name=precision,
                     legendgroup=precision,
-                    showlegend=col == 1,
+                    showlegend=precision not in shown,
                     marker_color=PRECISION_COLOURS[precision],
                     hovertemplate="%{x}: %{y} dated to the " + precision + "<extra>" + kind + "</extra>",
                 ),
                 row=1,
                 col=col,
             )
-    fig.update_layout(barmode="stack", legend_title_text="Dated to the")
+            shown.add(precision)
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(title_text="records", col=1)
-    return base_layout(fig, title, height=360)
+    base_layout(fig, title, height=380)
+    fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top"})
+    fig.update_layout(legend_title_text="dated to the")
+    return fig

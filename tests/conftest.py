@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test
 
@@ -91,3 +92,17 @@ def app_on_shipped(shipped_db, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", shipped_db)
     monkeypatch.setenv("OBSERVATORY_DATA_DIR", str(SHIPPED_DATA))
     return shipped_db
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """File name -> the callable each download button registered, to run it as a click would."""
+    registered = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        registered[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return registered

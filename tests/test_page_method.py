@@ -4,7 +4,6 @@ import io
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from db import docs, queries, spec, vocab
 from db.queries import analysis
@@ -59,16 +58,9 @@ def test_downloads_hold_the_whole_table_whatever_the_sidebar_filters(page):
 
 
 def test_preview_reads_a_limited_query_and_the_download_reads_the_whole_table_on_click(
-    page, fixture_engine, monkeypatch
+    page, fixture_engine, monkeypatch, downloads
 ):
-    registered = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        registered[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    registered = downloads
     monkeypatch.setattr(analysis, "table", lambda *a, **k: pytest.fail("the whole table was read on a rerun"))
     at = page({"table": "releases", "level": "4"})
     assert not at.exception

@@ -3,28 +3,12 @@
 import io
 
 import pandas as pd
-import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from db import queries
 from tests.apptest_helpers import figure, open_page, texts, values
 from ui import export
 
 PAGE = "pages/overview.py"
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """File name -> the callable each download button registered, to run it as a click would."""
-    registered = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        registered[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return registered
 
 
 def metrics(at) -> dict[str, str]:

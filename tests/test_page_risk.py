@@ -4,7 +4,6 @@ import io
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from charts.risk import risk_table
 from db import queries
@@ -162,20 +161,6 @@ def test_shipped_data_renders_both_views(app_on_shipped, shipped_engine, view):
     else:
         title = figure(at, 0)["layout"]["title"]["text"]
         assert "models undisclosed" in title
-
-
-@pytest.fixture
-def downloads(monkeypatch):
-    """File name -> the callable each download button registered, to run it as a click would."""
-    registered = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        registered[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return registered
 
 
 @pytest.mark.parametrize(("params", "links"), [({}, 3), ({"year": "2019"}, 1)])

@@ -41,7 +41,7 @@ def _record_queries(calls: list) -> None:
     from db import queries
     from ui import data
 
-    for name in data._ALLOWED:
+    for name in data.QUERIES:
         fn = getattr(queries, name, None)
         if fn is None or getattr(fn, "_bench_wrapped", False):
             continue

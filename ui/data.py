@@ -10,7 +10,8 @@ from ui.state import Filters
 
 CACHE_TTL_S = 3600
 CACHE_ENTRIES = 256
-_ALLOWED = {
+# The db.queries functions pages may run by name (names come from code, never from the URL).
+QUERIES = {
     "releases",
     "count_releases",
     "releases_by_year_level",
@@ -64,7 +65,7 @@ def _cached(name: str, filters: Filters | None, args: tuple) -> object:
 
 def get(name: str, filters: Filters | None = None, **kwargs) -> pd.DataFrame:
     """Run a named query (cached); a query cut off for time stops the page with a message."""
-    if name not in _ALLOWED:
+    if name not in QUERIES:
         raise ValueError(f"unknown query '{name}'")
     args = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
     try:

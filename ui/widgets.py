@@ -159,7 +159,7 @@ def query_on_click(name: str, **kwargs) -> Callable[[], pd.DataFrame]:
 
     The click is served outside the script run, so the query bypasses st.cache_data and makes no Streamlit calls.
     """
-    if name not in data._ALLOWED:
+    if name not in data.QUERIES:
         raise ValueError(f"unknown query '{name}'")
     engine = data.engine()
     return lambda: getattr(queries, name)(engine, **kwargs)

@@ -14,7 +14,7 @@ class Col:
     """One column of a data file and of its database table."""
 
     name: str
-    kind: str  # id, text, enum, int, float, date, precision, ref, reflist, url, sources, level
+    kind: str  # id, text, enum, enumlist, int, float, date, precision, ref, reflist, url, sources, level
     required: bool = False
     values: tuple = ()
     ref: str | None = None  # referenced table for ref / reflist
@@ -92,9 +92,13 @@ MODELS = TableSpec(
         Col("organization_ids", "reflist", True, ref="organizations"),
         Col("modality", "enum", True, vocab.MODALITIES),
         Col("parameters", "int", low=1),
+        Col("parameters_basis", "enum", False, vocab.FIGURE_BASIS),
         Col("training_compute_flop", "float", low=1),
+        Col("compute_basis", "enum", False, vocab.FIGURE_BASIS),
+        Col("compute_estimated_by", "text"),
         Col("family", "text"),
         Col("base_model_id", "ref", ref="models"),
+        Col("inclusion", "enumlist", True, tuple(vocab.INCLUSION_CLAUSES)),
         Col("description", "text", True),
         Col("notes", "text"),
         Col("source_ids", "sources", True),

@@ -91,6 +91,12 @@ def _convert(col: spec.Col, raw: str, today: dt.date) -> tuple[object, str | Non
         if raw in col.values:
             return raw, None
         return None, f"'{raw}' is not one of: {', '.join(col.values)}"
+    if kind == "enumlist":
+        items = split_list(raw)
+        bad = [i for i in items if i not in col.values]
+        if bad or not items:
+            return None, f"'{bad[0] if bad else raw}' is not one of: {', '.join(col.values)}"
+        return ";".join(items), None
     if kind in ("int", "level"):
         if not re.fullmatch(r"-?\d+", raw):
             return None, f"'{raw}' is not a whole number"
@@ -169,11 +175,28 @@ def _row_rules(table: spec.TableSpec, file: str, line: int, v: dict) -> list[Pro
             problems.append(Problem(file, line, "scale_threshold_value", f"is required when the threshold is {kind}"))
         if kind == "none" and value is not None:
             problems.append(Problem(file, line, "scale_threshold_value", "must be empty when the threshold is none"))
+    if table.name == "models":
+        problems += _figure_rules(file, line, v)
     if table.name == "models" and v.get("base_model_id") and v.get("base_model_id") == v.get("model_id"):
         problems.append(Problem(file, line, "base_model_id", "a model cannot be its own base model"))
     if table.name == "sources" and v.get("date_published") and v.get("date_accessed"):
         if v["date_published"] > v["date_accessed"]:
             problems.append(Problem(file, line, "date_published", "is after date_accessed"))
+    return problems
+
+
+def _figure_rules(file: str, line: int, v: dict) -> list[Problem]:
+    """A size or compute figure says how it is known; an estimate says by whom."""
+    problems = []
+    for value, basis in (("parameters", "parameters_basis"), ("training_compute_flop", "compute_basis")):
+        if v.get(value) is not None and not v.get(basis):
+            problems.append(Problem(file, line, basis, f"is required when {value} is given"))
+        if v.get(value) is None and v.get(basis):
+            problems.append(Problem(file, line, basis, f"must be empty when {value} is empty"))
+    if v.get("compute_basis") == "estimated" and not v.get("compute_estimated_by"):
+        problems.append(Problem(file, line, "compute_estimated_by", "is required when the compute is estimated"))
+    if v.get("compute_estimated_by") and v.get("compute_basis") != "estimated":
+        problems.append(Problem(file, line, "compute_estimated_by", "is only for estimated compute"))
     return problems
 
 

@@ -80,5 +80,15 @@ SEVERITY = {0: "context", 1: "hazard", 2: "harm", 3: "severe harm"}
 PATHWAYS = ("training-data", "downloaded-weights", "api-or-hosted", "leak", "output-harm", "other")
 OPENNESS_MATTERED = ("yes", "no", "disputed")
 CONTEXT_KINDS = ("research", "platform", "benchmark", "product", "cost-estimate")
+# How a parameter count or a compute figure is known: published by the developer, or estimated by a named party.
+FIGURE_BASIS = ("disclosed", "estimated")
+# The clauses of the inclusion rule (data/README.md): why a model belongs in the census.
+INCLUSION_CLAUSES = {
+    "seed": "named in the seed article",
+    "frontier": "a frontier or flagship release of a leading developer",
+    "epoch-notable": "counted as notable by Epoch AI",
+    "ecosystem-graphs": "listed as a model in Stanford CRFM's Ecosystem Graphs",
+    "adoption": "an open-weight model with wide adoption",
+}
 
 UNKNOWN = "unknown"

@@ -163,6 +163,7 @@ INCIDENTS = TableSpec(
         Col("severity", "level", True, low=0, high=3),
         Col("court", "text"),
         Col("docket", "text"),
+        Col("status_checked", "date"),
         Col("notes", "text"),
         Col("source_ids", "sources", True),
     ),

@@ -75,6 +75,10 @@ INCIDENT_STATUSES = (
     "adopted",
     "in-force",
     "revoked",
+    "suspended",
+    "annulled",
+    "vetoed",
+    "withdrawn",
 )
 SEVERITY = {0: "context", 1: "hazard", 2: "harm", 3: "severe harm"}
 PATHWAYS = ("training-data", "downloaded-weights", "api-or-hosted", "leak", "output-harm", "other")

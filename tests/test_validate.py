@@ -242,7 +242,7 @@ CASES = [
         "incidents.csv",
         3,
         "source_ids",
-        "has 12 cells, the header has 13",
+        "has 13 cells, the header has 14",
     ),
     ("invalid-utf8", invalid_utf8("models.csv", 2), "models.csv", 4, "name", "not valid UTF-8"),
     ("empty-file", empty_file("incidents.csv"), "incidents.csv", 1, "", "file is empty"),

@@ -28,6 +28,10 @@ STATUS_SYMBOLS: dict[str, str] = dict(
             "cross",
             "x",
             "square-x",
+            "hexagon-open",
+            "diamond-x",
+            "x-open",
+            "pentagon-open",
         ),
         strict=True,
     )

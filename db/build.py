@@ -19,7 +19,7 @@ from sqlalchemy import Connection, inspect, select, text
 from db import schema, spec
 from db.engine import data_dir as default_data_dir
 from db.engine import database_url, is_sqlite, make_engine, sqlite_path
-from db.validate import Record, ValidationError, load_dataset, split_list
+from db.validate import DATASET_FILE, Record, ValidationError, load_dataset, read_cutoff, split_list
 
 SCHEMA_VERSION = "1"
 CHUNK = 5_000
@@ -33,6 +33,9 @@ def data_hash(data_dir: Path) -> str:
         path = Path(data_dir) / table.file
         digest.update(table.file.encode())
         digest.update(path.read_bytes() if path.exists() else b"<missing>")
+    about = Path(data_dir) / DATASET_FILE
+    if about.exists():
+        digest.update(about.read_bytes())
     return digest.hexdigest()
 
 
@@ -111,14 +114,14 @@ def derive(table: str, row: dict) -> dict:
     return row
 
 
-def write_rows(conn: Connection, rows: dict[str, list[dict]], data_digest: str) -> None:
+def write_rows(conn: Connection, rows: dict[str, list[dict]], about: dict[str, str]) -> None:
     """Insert every row, parents before children, in chunks."""
     for table in schema.metadata.sorted_tables:
         batch = rows.get(table.name, [])
         for start in range(0, len(batch), CHUNK):
             conn.execute(table.insert(), batch[start : start + CHUNK])
     info = {
-        "data_hash": data_digest,
+        **about,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "schema_version": SCHEMA_VERSION,
     }
@@ -134,14 +137,18 @@ def build(data_dir: Path | None = None, url: str | None = None, force: bool = Fa
         return None
     records = load_dataset(data_dir)
     rows = rows_for_tables(records)
+    about = {"data_hash": digest}
+    cutoff, _ = read_cutoff(data_dir)
+    if cutoff:
+        about["cutoff"] = cutoff
     if is_sqlite(url):
-        _build_sqlite(sqlite_path(url), rows, digest)
-    elif not _build_server(url, rows, digest, force):
+        _build_sqlite(sqlite_path(url), rows, about)
+    elif not _build_server(url, rows, about, force):
         return None
     return {name: len(r) for name, r in rows.items()}
 
 
-def _build_sqlite(target: Path, rows: dict[str, list[dict]], digest: str) -> None:
+def _build_sqlite(target: Path, rows: dict[str, list[dict]], about: dict[str, str]) -> None:
     """Write a complete new file beside the target, then put it in place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -151,7 +158,7 @@ def _build_sqlite(target: Path, rows: dict[str, list[dict]], digest: str) -> Non
         engine = make_engine(f"sqlite:///{tmp}")
         schema.metadata.create_all(engine)
         with engine.begin() as conn:
-            write_rows(conn, rows, digest)
+            write_rows(conn, rows, about)
         engine.dispose()
         _clean_sidecars(tmp)
         if target.exists():
@@ -183,7 +190,7 @@ def _clean_sidecars(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _build_server(url: str, rows: dict[str, list[dict]], digest: str, force: bool = False) -> bool:
+def _build_server(url: str, rows: dict[str, list[dict]], about: dict[str, str], force: bool = False) -> bool:
     """Drop, recreate and fill every table in one transaction (PostgreSQL has transactional DDL).
 
     App replicas starting together queue on an advisory lock; one that finds the
@@ -195,11 +202,11 @@ def _build_server(url: str, rows: dict[str, list[dict]], digest: str, force: boo
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_BUILD_LOCK})
             if not force and inspect(conn).has_table(schema.build_info.name):
                 info = schema.build_info.c
-                if conn.execute(select(info.value).where(info.key == "data_hash")).scalar() == digest:
+                if conn.execute(select(info.value).where(info.key == "data_hash")).scalar() == about["data_hash"]:
                     return False
             schema.metadata.drop_all(conn)
             schema.metadata.create_all(conn)
-            write_rows(conn, rows, digest)
+            write_rows(conn, rows, about)
         return True
     finally:
         engine.dispose()

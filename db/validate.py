@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -337,11 +338,41 @@ def _dangling(table: spec.TableSpec, rec: Record, ids: dict[str, set]) -> list[P
     return problems
 
 
+DATASET_FILE = "dataset.json"
+
+
+def read_cutoff(data_dir: Path) -> tuple[str | None, list[Problem]]:
+    """The data cut-off date declared in data/dataset.json ("data as of"), or None when the file is absent."""
+    path = Path(data_dir) / DATASET_FILE
+    label = f"data/{DATASET_FILE}"
+    if not path.exists():
+        return None, []
+    try:
+        about = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, [Problem(label, 0, "", f"is not valid JSON ({exc})")]
+    cutoff = about.get("cutoff") if isinstance(about, dict) else None
+    if not isinstance(cutoff, str) or parse_date(cutoff) is None:
+        return None, [Problem(label, 0, "cutoff", "must be an ISO date (YYYY-MM-DD)")]
+    return cutoff, []
+
+
+def _after_cutoff(records: dict[str, list[Record]], cutoff: str) -> list[Problem]:
+    """Events dated after the declared cut-off: the data claims to stop there."""
+    return [
+        Problem(rec.file, rec.line, "date", f"'{rec.values['date']}' is after the data cut-off {cutoff}")
+        for name, recs in records.items()
+        if "date" in spec.BY_NAME[name].columns
+        for rec in recs
+        if rec.values.get("date") and rec.values["date"] > cutoff
+    ]
+
+
 def load_dataset(data_dir: Path, today: dt.date | None = None) -> dict[str, list[Record]]:
     """Read and validate every data file; raise ValidationError listing every problem."""
     today = today or dt.date.today()
     records: dict[str, list[Record]] = {}
-    problems: list[Problem] = []
+    cutoff, problems = read_cutoff(data_dir)
     for table in spec.TABLES:
         path = Path(data_dir) / table.file
         label = f"data/{table.file}" if Path(data_dir).name == "data" else str(path)
@@ -349,6 +380,8 @@ def load_dataset(data_dir: Path, today: dt.date | None = None) -> dict[str, list
         records[table.name] = recs
         problems += probs
     problems += check_references(records)
+    if cutoff:
+        problems += _after_cutoff(records, cutoff)
     if problems:
         raise ValidationError(problems)
     return records

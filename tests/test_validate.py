@@ -218,6 +218,39 @@ CASES = [
         "finite",
     ),
     (
+        "compute-without-basis",
+        cell("models.csv", 1, "compute_basis", ""),
+        "models.csv",
+        3,
+        "compute_basis",
+        "required when training_compute_flop is given",
+    ),
+    (
+        "basis-without-figure",
+        cell("models.csv", 3, "parameters_basis", "disclosed"),
+        "models.csv",
+        5,
+        "parameters_basis",
+        "must be empty when parameters is empty",
+    ),
+    (
+        "estimate-without-estimator",
+        cell("models.csv", 1, "compute_basis", "estimated"),
+        "models.csv",
+        3,
+        "compute_estimated_by",
+        "required when the compute is estimated",
+    ),
+    (
+        "unknown-inclusion-clause",
+        cell("models.csv", 0, "inclusion", "frontier;famous"),
+        "models.csv",
+        2,
+        "inclusion",
+        "'famous' is not one of",
+    ),
+    ("no-inclusion-clause", cell("models.csv", 0, "inclusion", ""), "models.csv", 2, "inclusion", "required"),
+    (
         "month-not-first-day",
         cell("releases.csv", 1, "date", "2019-11-15"),
         "releases.csv",
@@ -399,3 +432,30 @@ def test_blank_lines_are_skipped(fixture_data):
     path = fixture_data / "organizations.csv"
     path.write_text(path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
     assert len(load_dataset(fixture_data)["organizations"]) == 3
+
+
+def test_an_event_after_the_declared_cutoff_is_refused(fixture_data):
+    (fixture_data / "dataset.json").write_text('{"cutoff": "2020-01-01"}', encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_dataset(fixture_data, today=dt.date(2026, 11, 27))
+    late = [p for p in caught.value.problems if "after the data cut-off 2020-01-01" in p.reason]
+    assert late and all(p.column == "date" for p in late)
+    assert {p.file for p in late} >= {"data/releases.csv", "data/incidents.csv"}
+
+
+def test_a_malformed_cutoff_is_named(fixture_data):
+    (fixture_data / "dataset.json").write_text('{"cutoff": "soon"}', encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        load_dataset(fixture_data, today=dt.date(2026, 11, 27))
+    assert [str(p) for p in caught.value.problems] == [
+        "data/dataset.json: column 'cutoff': must be an ISO date (YYYY-MM-DD)"
+    ]
+
+
+def test_the_cutoff_is_recorded_in_the_build(fixture_data, tmp_path):
+    url = f"sqlite:///{tmp_path / 'cut.db'}"
+    build(fixture_data, url)
+    from db.engine import make_engine
+    from db.queries import build_info
+
+    assert build_info(make_engine(url, readonly=True))["cutoff"] == "2026-11-30"

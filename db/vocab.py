@@ -93,6 +93,7 @@ INCLUSION_CLAUSES = {
     "epoch-notable": "counted as notable by Epoch AI",
     "ecosystem-graphs": "listed as a model in Stanford CRFM's Ecosystem Graphs",
     "adoption": "an open-weight model with wide adoption",
+    "incident": "involved in an incident of the dataset",
 }
 
 UNKNOWN = "unknown"

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from charts.coverage import coverage
 from charts.method import date_precision
 from db import docs, spec, vocab
 from ui import data, frame, widgets
@@ -17,12 +18,36 @@ st.title("Data and method")
 info = data.get("build_info")
 counts = data.get("row_counts")
 built = str(info.get("built_at", "unknown"))
-c1, c2, c3 = st.columns(3)
+cutoff = info.get("cutoff")
+c0, c1, c2, c3 = st.columns(4)
+c0.metric("Data as of", cutoff or "unknown")
 c1.metric("Database built (UTC)", built[:16].replace("T", " "))
 c2.metric("Rows in all tables", f"{sum(counts[t] for t in TABLES):,}")
 c3.metric("Data version", str(info.get("data_hash", "unknown"))[:12])
 st.dataframe(
     pd.DataFrame({"table": TABLES, "rows": [counts[t] for t in TABLES]}), hide_index=True, key="method_row_counts"
+)
+
+st.header("Coverage: which models belong")
+st.markdown(docs.section("Which models belong: the inclusion rule"))
+held = data.get("coverage_by_year_level")
+widgets.chart(coverage(held, cutoff), key="method_coverage_chart")
+widgets.footer(
+    held,
+    int(held["records"].sum()),
+    counts["releases"] + counts["models"],
+    "models and release events",
+    "coverage",
+    Filters(),
+)
+by_clause = data.get("models_by_clause_year")
+st.dataframe(
+    by_clause.pivot_table(index="clause", columns="year", values="models", fill_value=0, sort=False),
+    key="method_clause_years",
+)
+st.caption(
+    "Models per inclusion clause and year of their earliest release event; a model admitted by two clauses "
+    "counts under both."
 )
 
 st.header("The openness scale")

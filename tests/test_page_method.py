@@ -23,7 +23,7 @@ def test_default_view_shows_build_counts_dictionary_and_citation(page):
     assert not at.exception
     counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()
     assert {k: counts[k] for k in FIXTURE_COUNTS} == FIXTURE_COUNTS
-    built = at.metric[0].value
+    built = at.metric[1].value
     assert built[:4].isdigit()
     bib = at.code[0].value
     assert bib.startswith("@misc{openness_observatory_") and f"Database built {built[:10]}" in bib
@@ -131,7 +131,49 @@ def test_shipped_data_renders(app_on_shipped):
 def test_precision_chart_counts_every_dated_record(page):
     at = page({})
     assert not at.exception
-    fig = figure(at, 0)
+    fig = figure(at, 1)
     assert fig["layout"]["title"]["text"] == "How precisely each record is dated"
     assert sum(sum(values(t["y"])) for t in fig["data"]) == 10
     assert any("10 dated records shown of 10" in c for c in texts(at, "caption"))
+
+
+def test_coverage_counts_models_by_first_public_release_and_events_by_year(fixture_db):
+    from db.engine import make_engine
+
+    rows = queries.coverage_by_year_level(make_engine(fixture_db, readonly=True))
+    got = {(r.unit, r.year, r.openness_level): r.records for r in rows.itertuples()}
+    assert got == {
+        # GPT-2's first public release is the staged one of Feb 2019, not its full release of Nov 2019
+        ("models", 2019, 1): 1,
+        ("models", 2020, 3): 1,
+        ("models", 2022, 4): 1,
+        ("models", 2023, 4): 1,
+        ("release events", 2019, 1): 1,
+        ("release events", 2019, 4): 1,
+        ("release events", 2020, 3): 1,
+        ("release events", 2022, 4): 1,
+        ("release events", 2023, 4): 2,
+    }
+
+
+def test_models_count_under_each_of_their_inclusion_clauses(fixture_db):
+    from db.engine import make_engine
+
+    rows = queries.models_by_clause_year(make_engine(fixture_db, readonly=True))
+    assert rows["models"].sum() == 4
+    assert set(rows["clause"]) <= set(vocab.INCLUSION_CLAUSES)
+
+
+def test_page_shows_the_cutoff_and_the_coverage_chart(page):
+    at = page()
+    assert not at.exception
+    assert at.metric[0].label == "Data as of" and at.metric[0].value == "2026-11-30"
+    fig = next(
+        f
+        for f in (figure(at, i) for i in range(len(at.get("plotly_chart"))))
+        if "census" in f["layout"]["title"]["text"]
+    )
+    assert "data as of 2026-11-30" in fig["layout"]["title"]["text"]
+    totals = [t for t in fig["data"] if t.get("mode") == "text"]
+    assert [list(t["text"]) for t in totals] == [["1", "1", "1", "1"], ["2", "1", "1", "2"]]
+    assert any("The dataset is a census under a declared rule" in m.value for m in at.markdown)

@@ -40,6 +40,8 @@ QUERIES = {
     "build_info",
     "events_by_id",
     "date_precision_by_year",
+    "coverage_by_year_level",
+    "models_by_clause_year",
     "licence_answers",
     "licence_comparison",
     "table_rows",

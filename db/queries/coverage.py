@@ -1,0 +1,54 @@
+"""Coverage of the census: what the data holds per year, by openness level and by inclusion clause."""
+
+import pandas as pd
+from sqlalchemy import Engine, func, literal, select, union_all
+
+from db import schema as s
+from db.queries.core import read
+from db.validate import split_list
+from db.vocab import INCLUSION_CLAUSES
+
+
+def coverage_by_year_level(engine: Engine) -> pd.DataFrame:
+    """Release events per year by openness level, and models per year of first release by that release's level.
+
+    Columns: year, unit ("release events" or "models"), openness_level, records.
+    A model's first release is its earliest event of level 1 or more (the first outside access, staged included);
+    models never made public count under their earliest event, at level 0.
+    """
+    r = s.releases
+    events = select(
+        r.c.year, literal("release events").label("unit"), r.c.openness_level, func.count().label("records")
+    ).group_by(r.c.year, r.c.openness_level)
+    ranked = select(
+        r.c.model_id,
+        r.c.year,
+        r.c.openness_level,
+        func.row_number()
+        .over(
+            partition_by=r.c.model_id,
+            order_by=[(r.c.openness_level < 1).asc(), r.c.date.asc(), r.c.release_id.asc()],
+        )
+        .label("rank"),
+    ).subquery()
+    models = (
+        select(ranked.c.year, literal("models").label("unit"), ranked.c.openness_level, func.count().label("records"))
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.year, ranked.c.openness_level)
+    )
+    rows = read(engine, union_all(events, models))
+    rows["records"] = rows["records"].astype(int)
+    return rows.sort_values(["unit", "year", "openness_level"]).reset_index(drop=True)
+
+
+def models_by_clause_year(engine: Engine) -> pd.DataFrame:
+    """Models per year of their earliest release event and inclusion clause (a model counts under each clause)."""
+    r, m = s.releases, s.models
+    first = select(r.c.model_id, func.min(r.c.year).label("year")).group_by(r.c.model_id).subquery()
+    rows = read(engine, select(m.c.inclusion, first.c.year).join(first, first.c.model_id == m.c.model_id))
+    rows["clause"] = rows["inclusion"].map(split_list)
+    rows = rows.explode("clause")
+    counts = rows.groupby(["year", "clause"]).size().rename("models").reset_index()
+    order = {c: i for i, c in enumerate(INCLUSION_CLAUSES)}
+    counts = counts.sort_values(["year", "clause"], key=lambda c: c.map(order) if c.name == "clause" else c)
+    return counts.reset_index(drop=True)

@@ -2,11 +2,16 @@
 
 import csv
 import datetime as dt
+import functools
+import io
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from confusable_homoglyphs import confusables
 
 from db import spec
 
@@ -16,10 +21,26 @@ COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 JURISDICTION_RE = re.compile(r"^([A-Z]{2}|EU|global)$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 URL_RE = re.compile(r"^https?://[^\s<>\"']+$")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Bidirectional controls can make a name display as another ("LLaMA" from reversed text): refused everywhere.
+BIDI_RE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Invisible characters make two ids or names that look the same differ: refused in ids and names.
+INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+NAME_COLUMNS = ("name", "title")
+INT_RE = re.compile(r"-?[0-9]+")
+FLOAT_RE = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+INT64_MAX = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) store
 MAX_TEXT = 10_000
 EARLIEST = dt.date(1950, 1, 1)
 SHOWN_PROBLEMS = 50
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control and format characters (ESC, CR, bidi controls) shown as escapes."""
+    return "".join(
+        ch if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf") else ch.encode("unicode_escape").decode()
+        for ch in text
+    )
 
 
 @dataclass(frozen=True)
@@ -80,6 +101,13 @@ def _convert(col: spec.Col, raw: str, today: dt.date) -> tuple[object, str | Non
     kind = col.kind
     if CONTROL_RE.search(raw):
         return None, "contains control characters"
+    if BIDI_RE.search(raw):
+        return None, "contains bidirectional control characters (they can disguise text)"
+    raw = unicodedata.normalize("NFC", raw)
+    if (kind in ("id", "licence_id", "ref", "reflist", "sources") or col.name in NAME_COLUMNS) and INVISIBLE_RE.search(
+        raw
+    ):
+        return None, "contains invisible characters (zero-width or soft hyphen)"
     if len(raw) > MAX_TEXT:
         return None, f"is longer than {MAX_TEXT} characters"
     if kind == "id":
@@ -99,15 +127,16 @@ def _convert(col: spec.Col, raw: str, today: dt.date) -> tuple[object, str | Non
             return None, f"'{bad[0] if bad else raw}' is not one of: {', '.join(col.values)}"
         return ";".join(items), None
     if kind in ("int", "level"):
-        if not re.fullmatch(r"-?\d+", raw):
-            return None, f"'{raw}' is not a whole number"
+        if not INT_RE.fullmatch(raw):
+            return None, f"'{raw[:40]}' is not a whole number (digits 0-9)"
         value = int(raw)
+        if abs(value) > INT64_MAX:
+            return None, f"'{raw[:40]}' is too large to store (the limit is {INT64_MAX:,})"
         return value, _range_reason(col, value)
     if kind == "float":
-        try:
-            value = float(raw)
-        except ValueError:
-            return None, f"'{raw}' is not a number"
+        if not FLOAT_RE.fullmatch(raw) and raw.lower() not in ("inf", "-inf", "nan", "infinity", "-infinity"):
+            return None, f"'{raw[:40]}' is not a number"
+        value = float(raw)
         if not math.isfinite(value):
             return None, f"'{raw}' is not a finite number"
         return value, _range_reason(col, value)
@@ -225,7 +254,9 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, str]:
 
 def read_csv_text(text: str, table: spec.TableSpec, today: dt.date, label: str):
     """Type-check CSV text for one table; returns (records, problems)."""
-    reader = csv.reader(text.splitlines(keepends=True), strict=True)
+    # Rows end at CR, LF or CRLF only (RFC 4180), so a U+2028 or other Unicode line break stays inside its cell
+    # and every reader of the file (this parser, the import's row limit, a spreadsheet) sees the same rows.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems: list[Problem] = []
     records: list[Record] = []
     try:
@@ -294,6 +325,9 @@ def check_references(records: dict[str, list[Record]], existing: dict[str, dict]
                 continue
             seen[key] = rec
             known.setdefault(table.name, {})[key] = rec.values
+    problems += _case_twins(records, known)
+    problems += _lookalike_names(records, known)
+    problems += _base_model_cycles(records, known)
     ids = {name: {k[0] for k in rows} for name, rows in known.items()}
     release_model = {k[0]: v.get("model_id") for k, v in known.get("releases", {}).items()}
     for table in spec.TABLES:
@@ -311,6 +345,89 @@ def check_references(records: dict[str, list[Record]], existing: dict[str, dict]
                             f"not '{rec.values.get('model_id')}'",
                         )
                     )
+    return problems
+
+
+def _case_twins(records: dict[str, list[Record]], known: dict[str, dict[tuple, dict]]) -> list[Problem]:
+    """Ids that differ from another only in case (`mit` beside `MIT`) name two rows a reader cannot tell apart."""
+    problems = []
+    for table in spec.TABLES:
+        if len(table.key) != 1:
+            continue
+        folded: dict[str, set[str]] = {}
+        for (key,) in known.get(table.name, {}):
+            if key:
+                folded.setdefault(key.casefold(), set()).add(key)
+        for rec in records.get(table.name, []):
+            key = rec.values.get(table.key[0])
+            twins = sorted(folded.get(key.casefold(), set()) - {key}) if key else []
+            if twins:
+                problems.append(
+                    Problem(rec.file, rec.line, table.key[0], f"'{key}' differs only in case from '{twins[0]}'")
+                )
+    return problems
+
+
+def skeleton(text: str) -> str:
+    """A name with look-alike letters (Cyrillic 'а', Greek 'Ο', full-width forms) mapped to Latin, case folded."""
+    return "".join(_latin_twin(ch) for ch in unicodedata.normalize("NFKC", text)).casefold()
+
+
+@functools.lru_cache(maxsize=4096)
+def _latin_twin(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    found = confusables.is_confusable(ch, preferred_aliases=["latin"], greedy=True) or []
+    for entry in found:
+        for glyph in entry.get("homoglyphs", []):
+            if glyph["c"].isascii():
+                return glyph["c"]
+    return ch
+
+
+LOOKALIKE_OVERRIDE = "allow-lookalike"  # a note that says the look-alike is intended
+
+
+def _lookalike_names(records: dict[str, list[Record]], known: dict[str, dict[tuple, dict]]) -> list[Problem]:
+    """A name that looks like another row's name but is spelt with other characters needs an explicit override."""
+    problems = []
+    for table in (spec.MODELS, spec.ORGANIZATIONS, spec.LICENCES):
+        by_skeleton: dict[str, dict[str, str]] = {}
+        for key, values in known.get(table.name, {}).items():
+            name = values.get("name") if values else None
+            if name:
+                by_skeleton.setdefault(skeleton(name), {})[name] = key[0]
+        for rec in records.get(table.name, []):
+            name = rec.values.get("name")
+            if not name or LOOKALIKE_OVERRIDE in (rec.values.get("notes") or ""):
+                continue
+            twins = sorted(n for n in by_skeleton.get(skeleton(name), {}) if n != name)
+            if twins:
+                problems.append(
+                    Problem(
+                        rec.file,
+                        rec.line,
+                        "name",
+                        f"'{name}' looks like '{twins[0]}' but is spelt with other characters; "
+                        f"write '{LOOKALIKE_OVERRIDE}' in notes if this is intended",
+                    )
+                )
+    return problems
+
+
+def _base_model_cycles(records: dict[str, list[Record]], known: dict[str, dict[tuple, dict]]) -> list[Problem]:
+    """A model cannot descend from itself through its base models (A based on B based on A)."""
+    base = {key[0]: (values or {}).get("base_model_id") for key, values in known.get("models", {}).items()}
+    problems = []
+    for rec in records.get("models", []):
+        seen, current = {rec.values.get("model_id")}, rec.values.get("base_model_id")
+        while current and current not in seen:
+            seen.add(current)
+            current = base.get(current)
+        if current and current == rec.values.get("model_id") and rec.values.get("base_model_id") != current:
+            problems.append(
+                Problem(rec.file, rec.line, "base_model_id", f"makes a cycle: '{current}' would descend from itself")
+            )
     return problems
 
 

@@ -13,26 +13,32 @@ data/<table>.csv (to be reviewed and committed).
 """
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
+import fcntl
 import getpass
 import io
 import json
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from db import spec
+from db import schema, spec
+from db.cli import exit_cleanly_on_signals
 from db.engine import data_dir, make_engine
 from db.service import (
     Actor,
     ImportResult,
     generation,
+    raw_rows,
     reference_keys,
     referenced_tables,
     referenced_values,
@@ -47,6 +53,7 @@ from db.validate import (
     check_row,
     key_of,
     load_dataset,
+    printable,
     read_csv_text,
 )
 
@@ -121,9 +128,57 @@ def _reference_problems(
         with engine.connect() as conn, conn.begin():
             checked_at = generation(conn)
             existing = reference_keys(conn, referenced_tables(target), referenced_values(target, records))
-            return checked_at, check_references({target.name: records}, existing)
+            _add_stored_context(conn, target, records, existing)
+            problems = check_references({target.name: records}, existing)
+            return checked_at, problems + _moved_releases(conn, target, records)
     finally:
         engine.dispose()
+
+
+def _add_stored_context(conn, target: spec.TableSpec, records: list[Record], existing: dict) -> None:
+    """Stored rows the whole-folder rules need: ids equal but for case, names (look-alikes), base models (cycles)."""
+    table = schema.TABLES[target.name]
+    if len(target.key) == 1:
+        key = table.c[target.key[0]]
+        folded = sorted({str(r.values.get(target.key[0]) or "").lower() for r in records})
+        for at in range(0, len(folded), 500):
+            for (value,) in raw_rows(conn, select(key).where(func.lower(key).in_(folded[at : at + 500]))):
+                existing.setdefault(target.name, {}).setdefault((value,), {})
+    if target.name in ("models", "organizations", "licences"):
+        cols = [table.c[target.key[0]], table.c.name] + ([table.c.base_model_id] if target.name == "models" else [])
+        rows = existing.setdefault(target.name, {})
+        for row in raw_rows(conn, select(*cols)):
+            values = {"name": row[1], **({"base_model_id": row[2]} if target.name == "models" else {})}
+            rows[(row[0],)] = {**(rows.get((row[0],)) or {}), **values}
+
+
+def _moved_releases(conn, target: spec.TableSpec, records: list[Record]) -> list[Problem]:
+    """A stored release moved to another model while incident links still name the old one."""
+    if target.name != "releases":
+        return []
+    r, links = schema.TABLES["releases"], schema.TABLES["incident_links"]
+    wanted = {rec.values["release_id"]: rec for rec in records if rec.values.get("release_id")}
+    problems = []
+    ids = sorted(wanted)
+    for at in range(0, len(ids), 500):
+        stmt = (
+            select(r.c.release_id, r.c.model_id, links.c.incident_id)
+            .join(links, links.c.release_id == r.c.release_id)
+            .where(r.c.release_id.in_(ids[at : at + 500]))
+        )
+        for release_id, model_id, incident_id in raw_rows(conn, stmt):
+            rec = wanted[release_id]
+            if rec.values.get("model_id") != model_id:
+                problems.append(
+                    Problem(
+                        rec.file,
+                        rec.line,
+                        "model_id",
+                        f"release '{release_id}' belongs to '{model_id}' and incident '{incident_id}' links it "
+                        "there: move the link first",
+                    )
+                )
+    return problems
 
 
 def _check_row_count(n: int) -> None:
@@ -132,19 +187,68 @@ def _check_row_count(n: int) -> None:
 
 
 def _count_csv_rows(text: str) -> int:
-    """Data rows in CSV text (blank lines not counted); malformed CSV is left for validation to report."""
+    """Data rows in CSV text as the validating parser reads them (blank lines not counted).
+
+    Both read through io.StringIO(newline=""): rows end at CR, LF or CRLF, whatever else the text holds.
+    Malformed CSV is left for validation to report.
+    """
     try:
-        return max(0, sum(1 for cells in csv.reader(io.StringIO(text)) if any(c.strip() for c in cells)) - 1)
+        rows = csv.reader(io.StringIO(text, newline=""))
+        return max(0, sum(1 for cells in rows if any(c.strip() for c in cells)) - 1)
     except csv.Error:
         return 0
 
 
+MAX_JSON_DEPTH = 4  # a list of objects of scalars needs 2; deeper nesting is refused before parsing
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of [ and { in JSON text, ignoring brackets inside strings (one pass, no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names the same key twice."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def _read_json(text: str, table: spec.TableSpec, today: dt.date, label: str):
     """Type-check a JSON list of objects; a problem's line is the record's position in the list (from 1)."""
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        return [], [
+            Problem(label, 0, "", f"is nested more than {MAX_JSON_DEPTH} levels deep: give a list of flat objects")
+        ]
     try:
-        items = json.loads(text)
+        items = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         return [], [Problem(label, exc.lineno, "", f"is not valid JSON: {exc.msg}")]
+    except DuplicateKey as exc:
+        return [], [Problem(label, 0, str(exc)[:60], "appears twice in one object: each column once")]
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         return [], [Problem(label, 0, "", "must be a JSON list of objects, one per row")]
     _check_row_count(len(items))
@@ -185,11 +289,21 @@ def import_bytes(
     checked_at, ref_problems = _reference_problems(target, records, url)
     if problems or ref_problems:
         raise ValidationError(sorted(problems + ref_problems, key=lambda p: p.line))
-    merged = _merged_data(also_data, target, records) if also_data else None
-    result = write_records(actor, target, records, url, checked_at)
-    if merged is not None:
-        _replace_file(also_data / target.file, merged)
-    return result
+    if not also_data:
+        return write_records(actor, target, records, url, checked_at)
+    # One import at a time merges into data/: the lock covers reading data/<table>.csv, checking the merged
+    # folder, and writing the file and the database. The file is written first: if the database write then
+    # fails, the old file is put back; if the process is killed in between, data/ is newer than the database
+    # and the next start rebuilds it from data/, so data/ and the database never disagree for long.
+    with data_lock(also_data):
+        path = also_data / target.file
+        before = path.read_bytes()
+        _replace_file(path, _merged_data(also_data, target, records))
+        try:
+            return write_records(actor, target, records, url, checked_at)
+        except BaseException:
+            _replace_file(path, before.decode("utf-8"))
+            raise
 
 
 def _cell(value) -> str:
@@ -222,11 +336,54 @@ def _merged_data(data_dir: Path, table: spec.TableSpec, records: list[Record]) -
     return out.getvalue()
 
 
+LOCK_FILE = ".import.lock"
+
+
+@contextlib.contextmanager
+def data_lock(folder: Path):
+    """An exclusive lock on a data/ folder, held while an import merges into it (other importers wait)."""
+    with open(Path(folder) / LOCK_FILE, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 def _replace_file(path: Path, text: str) -> None:
+    """Write a file whole (a temporary beside it, then a rename) keeping its permission bits."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def read_file(path: Path) -> bytes:
+    """A file's bytes, checked before reading: a regular file of at most MAX_BYTES (never a FIFO or a device)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except IsADirectoryError:
+        raise UploadRejected(f"'{path}' is a folder, not a file.") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UploadRejected(
+                f"'{path}' is not a regular file (a pipe, device or socket): give a .csv or .json file."
+            )
+        if info.st_size > MAX_BYTES:
+            raise UploadRejected(
+                f"The file is {info.st_size / 1_048_576:.1f} MB; the limit is {MAX_BYTES // 1_048_576} MB. "
+                "Split it into smaller files."
+            )
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise UploadRejected(f"The file grew past {MAX_BYTES // 1_048_576} MB while it was read.")
+    return data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,25 +394,26 @@ def main(argv: list[str] | None = None) -> int:
         "--also-data", action="store_true", help="also merge the rows into data/<table>.csv (review and commit it)"
     )
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
     actor = Actor(f"cli:{getpass.getuser()}", "cli")
     started = time.perf_counter()
     try:
         result = import_bytes(
-            actor, args.file.name, args.file.read_bytes(), args.table, also_data=data_dir() if args.also_data else None
+            actor, args.file.name, read_file(args.file), args.table, also_data=data_dir() if args.also_data else None
         )
     except FileNotFoundError:
-        print(f"{args.file}: no such file", file=sys.stderr)
+        print(printable(f"{args.file}: no such file"), file=sys.stderr)
         return 2
     except UploadRejected as exc:
-        print(f"Import refused: {exc}", file=sys.stderr)
+        print(printable(f"Import refused: {exc}"), file=sys.stderr)
         return 1
     except ValidationError as exc:
         print(f"Import refused: {len(exc.problems)} problem(s); nothing was written.", file=sys.stderr)
-        print(exc.report(), file=sys.stderr)
+        print(printable(exc.report()), file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
-        print(f"Import failed and was rolled back; nothing was written: {cause}", file=sys.stderr)
+        print(printable(f"Import failed and was rolled back; nothing was written: {cause}"), file=sys.stderr)
         return 1
     seconds = time.perf_counter() - started
     print(

@@ -12,16 +12,18 @@ import os
 import sqlite3
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect, select, text
 
 from db import schema, spec
+from db.cli import exit_cleanly_on_signals
 from db.engine import data_dir as default_data_dir
 from db.engine import database_url, is_sqlite, make_engine, sqlite_path
-from db.validate import DATASET_FILE, Record, ValidationError, load_dataset, read_cutoff, split_list
+from db.validate import DATASET_FILE, Record, ValidationError, load_dataset, printable, read_cutoff, split_list
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: models inclusion and figure bases, incidents status_checked
 CHUNK = 5_000
 PG_BUILD_LOCK = 7_406_372_201  # advisory lock key: one build at a time per PostgreSQL database
 
@@ -151,9 +153,12 @@ def build(data_dir: Path | None = None, url: str | None = None, force: bool = Fa
 def _build_sqlite(target: Path, rows: dict[str, list[dict]], about: dict[str, str]) -> None:
     """Write a complete new file beside the target, then put it in place."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    # mkstemp makes the file private (0600); a database is as readable as any file the user creates
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         engine = make_engine(f"sqlite:///{tmp}")
         schema.metadata.create_all(engine)
@@ -168,6 +173,29 @@ def _build_sqlite(target: Path, rows: dict[str, list[dict]], about: dict[str, st
     finally:
         tmp.unlink(missing_ok=True)
         _clean_sidecars(tmp)
+
+
+STALE_AFTER_S = 3600  # a build's temporary file older than this belongs to a build that was killed
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete temporary files that killed builds left beside the database (SIGKILL runs no cleanup)."""
+    removed = []
+    now = time.time()
+    for path in target.parent.glob(f".{target.name}.*.tmp*"):
+        try:
+            if now - path.stat().st_mtime > STALE_AFTER_S:
+                path.unlink()
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _copy_into(source: Path, target: Path) -> None:
@@ -234,13 +262,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="folder of data files (default: data/)")
     parser.add_argument("--force", action="store_true", help="rebuild even if the data has not changed")
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
     url = database_url()
     try:
         args.data = args.data or default_data_dir()
         counts = build(args.data, url, force=args.force)
     except ValidationError as exc:
         print(f"Build refused: {len(exc.problems)} problem(s) in the data; nothing was written.", file=sys.stderr)
-        print(exc.report(), file=sys.stderr)
+        print(printable(exc.report()), file=sys.stderr)
         return 1
     target = sqlite_path(url) if is_sqlite(url) else "DATABASE_URL"
     if counts is None:

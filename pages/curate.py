@@ -1,6 +1,9 @@
 """Import data: a signed-in curator uploads a CSV or JSON file for one table (listed only for curators)."""
 
+import logging
+
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from db import ingest, spec
 from db.service import NotAuthorised
@@ -51,6 +54,12 @@ if uploaded is not None and st.button("Validate and import", key="curate_import"
         st.code(exc.report(), language=None)
     except NotAuthorised as exc:
         st.error(str(exc))
+    except SQLAlchemyError:
+        st.error(
+            "The database refused the write and nothing was written. Validation passed, so the cause is on the "
+            "server (a locked or read-only database): the server log has the details."
+        )
+        logging.getLogger("observatory.import").exception("import of %s failed in the database", uploaded.name)
     else:
         st.cache_data.clear()
         st.success(

@@ -8,6 +8,9 @@ Configured in .streamlit/secrets.toml (never committed):
 """
 
 import hmac
+import logging
+import threading
+import time
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -15,6 +18,8 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from db.service import ANONYMOUS, Actor
 
 MAX_ATTEMPTS = 5
+LOCKOUT_WINDOW_S = 15 * 60  # wrong passwords from one address are counted over this window, across sessions
+log = logging.getLogger("observatory.auth")
 HOW_TO_CONFIGURE = (
     "Imports from the app are switched off. To allow them, add to .streamlit/secrets.toml either an [auth] "
     "section for an OIDC provider (see Streamlit's st.login) with curator_emails = [...] listing who may import, "
@@ -61,14 +66,68 @@ def current_actor() -> Actor:
     return ANONYMOUS
 
 
+class AttemptLedger:
+    """Wrong password attempts per client address, shared by every session of this server process.
+
+    A reload starts a new session, so a per-session count alone would let anyone retry without end.
+    """
+
+    def __init__(self, limit: int = MAX_ATTEMPTS, window_s: float = LOCKOUT_WINDOW_S):
+        self.limit, self.window_s = limit, window_s
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, address: str, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(address, []) if now - t < self.window_s]
+        self._failures[address] = kept
+        return kept
+
+    def locked(self, address: str, now: float | None = None) -> bool:
+        with self._lock:
+            return len(self._recent(address, now or time.time())) >= self.limit
+
+    def fail(self, address: str, now: float | None = None) -> int:
+        with self._lock:
+            recent = self._recent(address, now or time.time())
+            recent.append(now or time.time())
+            return len(recent)
+
+    def clear(self, address: str) -> None:
+        with self._lock:
+            self._failures.pop(address, None)
+
+
+@st.cache_resource
+def ledger() -> AttemptLedger:
+    return AttemptLedger()
+
+
+def client_address() -> str:
+    """The address the request came from (behind a reverse proxy: the proxy's, unless it forwards the client's)."""
+    try:
+        return str(st.context.ip_address or "unknown")
+    except AttributeError:
+        return "unknown"
+
+
 def _check_password() -> None:
-    attempts = st.session_state.get("_curator_attempts", 0) + 1
-    st.session_state["_curator_attempts"] = attempts
+    address = client_address()
+    book = ledger()
     entered = st.session_state.pop("curator_password_input", "") or ""
     secret = str(_secrets().get("curator_password") or "")
-    if secret and attempts <= MAX_ATTEMPTS and hmac.compare_digest(entered.encode(), secret.encode()):
+    if book.locked(address):
+        log.warning("curator sign-in refused: %s is locked out after %d wrong passwords", address, MAX_ATTEMPTS)
+        st.session_state["_curator_attempts"] = MAX_ATTEMPTS
+        return
+    if secret and hmac.compare_digest(entered.encode(), secret.encode()):
         st.session_state["_curator_signed_in"] = True
         st.session_state["_curator_attempts"] = 0
+        book.clear(address)
+        log.info("curator signed in with the password from %s", address)
+        return
+    failures = book.fail(address)
+    st.session_state["_curator_attempts"] = failures
+    log.warning("wrong curator password from %s (%d in %d min)", address, failures, LOCKOUT_WINDOW_S // 60)
 
 
 def _sign_out() -> None:
@@ -95,8 +154,8 @@ def sign_in_panel() -> None:
                 st.button("Sign in", key="curator_sign_in", on_click=st.login, args=(_provider(),))
         elif how == "password":
             attempts = st.session_state.get("_curator_attempts", 0)
-            if attempts >= MAX_ATTEMPTS:
-                st.error("Too many wrong passwords in this session.")
+            if attempts >= MAX_ATTEMPTS or ledger().locked(client_address()):
+                st.error(f"Too many wrong passwords from this address: try again in {LOCKOUT_WINDOW_S // 60} minutes.")
                 return
             if attempts:
                 st.error("Wrong password.")

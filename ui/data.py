@@ -2,12 +2,18 @@
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from db import queries
 from db.build import ensure_database
 from db.engine import QueryTimeout, make_engine
 from ui.state import Filters
 
+DATABASE_BROKEN = (
+    "The database cannot be read: it is missing tables or is not an Observatory database (for example after "
+    "restoring the wrong file). Nothing is shown rather than something wrong. An operator can rebuild it from "
+    "data/ with `python -m db.build --force`, or restore a good backup with `python -m db.backup --restore FILE`."
+)
 CACHE_TTL_S = 3600
 CACHE_ENTRIES = 256
 # The db.queries functions pages may run by name (names come from code, never from the URL).
@@ -74,6 +80,10 @@ def get(name: str, filters: Filters | None = None, **kwargs) -> pd.DataFrame:
         return _cached(name, filters, args)
     except QueryTimeout as exc:
         st.warning(str(exc))
+        st.stop()
+    except SQLAlchemyError:
+        # A missing table or an unreadable file: say what to do, never show the SQL (showErrorDetails is off too).
+        st.error(DATABASE_BROKEN, icon=":material/database:")
         st.stop()
 
 

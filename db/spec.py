@@ -66,6 +66,7 @@ SOURCES = TableSpec(
         Col("publisher", "text", True),
         Col("date_published", "date"),
         Col("date_accessed", "date", True),
+        Col("notes", "text"),
     ),
     needs_source=False,
 )

@@ -21,7 +21,7 @@ from tests.conftest import FIXTURE_DATA
 
 ROOT = Path(__file__).resolve().parent.parent
 CURATOR = Actor("tester@example.org", "test")
-SOURCE_HEADER = "source_id,url,title,publisher,date_published,date_accessed\n"
+SOURCE_HEADER = "source_id,url,title,publisher,date_published,date_accessed,notes\n"
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_a_fresh_build_is_not_private_and_stale_temporaries_are_removed(tmp_path
 @pytest.mark.parametrize("ending", ["\r", "\u2028"])
 def test_the_row_limit_counts_rows_as_the_parser_reads_them(monkeypatch, ending):
     monkeypatch.setattr(ingest, "MAX_ROWS", 3)
-    rows = ending.join(f"s{i},https://x.example/{i},T,P,,2026-01-01" for i in range(5))
+    rows = ending.join(f"s{i},https://x.example/{i},T,P,,2026-01-01," for i in range(5))
     data = (SOURCE_HEADER + rows).encode()
     if ending == "\r":
         with pytest.raises(ingest.UploadRejected, match="5 rows; the limit is 3"):
@@ -234,7 +234,7 @@ def _release_columns() -> list[str]:
 def _import_one(args) -> int:
     data_dir, url, n = args
     os.environ["DATABASE_URL"] = url
-    body = SOURCE_HEADER + f"new-{n},https://new.example/{n},T{n},P,,2026-01-01\n"
+    body = SOURCE_HEADER + f"new-{n},https://new.example/{n},T{n},P,,2026-01-01,\n"
     ingest.import_bytes(CURATOR, "sources.csv", body.encode(), url=url, also_data=Path(data_dir))
     return n
 
@@ -255,7 +255,7 @@ def test_a_killed_also_data_import_leaves_data_and_database_in_agreement_after_t
     url = f"sqlite:///{tmp_path / 'k.db'}"
     build.build(fixture_data, url)
     original = (fixture_data / "sources.csv").stat().st_mode
-    body = SOURCE_HEADER + "".join(f"k-{i},https://k.example/{i},T,P,,2026-01-01\n" for i in range(20_000))
+    body = SOURCE_HEADER + "".join(f"k-{i},https://k.example/{i},T,P,,2026-01-01,\n" for i in range(20_000))
     upload = tmp_path / "sources.csv"
     upload.write_text(body)
     code = f"import os, sys; from db import ingest; sys.exit(ingest.main(['{upload}', '--also-data']))"

@@ -286,9 +286,7 @@ def test_an_anonymous_actor_cannot_write(db_url, actor):
 
 
 def test_rows_can_cite_sources_imported_earlier(db_url):
-    sources = (
-        b"source_id,url,title,publisher,date_published,date_accessed\ns-new,https://example.org/a,A,B,,2026-01-01\n"
-    )
+    sources = b"source_id,url,title,publisher,date_published,date_accessed,notes\ns-new,https://example.org/a,A,B,,2026-01-01,\n"
     ingest.import_bytes(CURATOR, "sources.csv", sources, url=db_url)
     row = NEW_RELEASE.replace("s-gpt2;s-lic", "s-new")
     assert ingest.import_bytes(CURATOR, "releases.csv", releases_csv(row), url=db_url).inserted == 1

@@ -167,9 +167,9 @@ def test_javascript_urls_are_refused_where_data_enters(fixture_db):
     from db.validate import ValidationError
 
     csv_text = (
-        "source_id,url,title,publisher,date_published,date_accessed\n"
-        "s-evil,javascript:alert(1),Evil,Evil,,2026-01-01\n"
-        's-evil2,"https://x.example/""><img src=x onerror=alert(1)>",Evil,Evil,,2026-01-01\n'
+        "source_id,url,title,publisher,date_published,date_accessed,notes\n"
+        "s-evil,javascript:alert(1),Evil,Evil,,2026-01-01,\n"
+        's-evil2,"https://x.example/""><img src=x onerror=alert(1)>",Evil,Evil,,2026-01-01,\n'
     )
     with pytest.raises(ValidationError) as err:
         validate_upload("sources.csv", csv_text.encode(), url=fixture_db)

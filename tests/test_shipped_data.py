@@ -121,10 +121,47 @@ def test_shipped_data_passes_validation():
 
 def test_minimum_sizes(shipped_engine):
     counts = q.row_counts(shipped_engine)
-    assert counts["models"] >= 80
-    assert counts["releases"] >= 120
-    assert counts["licences"] >= 25
-    assert counts["incidents"] >= 50
+    assert counts["models"] >= 300
+    assert counts["releases"] >= 550
+    assert counts["licences"] >= 70
+    assert counts["incidents"] >= 150  # incidents and policy events
+
+
+def test_every_year_of_the_census_has_enough_release_events(shipped_engine):
+    held = q.coverage_by_year_level(shipped_engine)
+    per_year = held[held["unit"] == "release events"].groupby("year")["records"].sum()
+    thin = {year: int(per_year.get(year, 0)) for year in range(2019, 2026) if per_year.get(year, 0) < 30}
+    assert not thin, f"years under 30 release events: {thin}"
+    cutoff = q.build_info(shipped_engine)["cutoff"]
+    assert per_year.get(int(cutoff[:4]), 0) >= 10, "the current year is covered up to the cut-off"
+
+
+def test_every_model_has_its_inclusion_clauses(tables):
+    from db.vocab import INCLUSION_CLAUSES
+
+    clauses = tables["models"]["inclusion"].map(split_list)
+    assert clauses.map(bool).all()
+    assert set().union(*clauses) <= set(INCLUSION_CLAUSES)
+    seed = set(tables["models"].loc[clauses.map(lambda c: "seed" in c), "model_id"])
+    assert set(SEED_MODELS) - {"t5", "llama"} <= seed
+
+
+def test_half_of_the_models_since_2020_have_training_compute_with_its_basis(tables):
+    first = tables["releases"].groupby("model_id")["date"].min()
+    recent = tables["models"][tables["models"]["model_id"].map(first) >= "2020-01-01"]
+    with_compute = recent[recent["training_compute_flop"].notna()]
+    assert len(with_compute) >= len(recent) / 2, f"{len(with_compute)} of {len(recent)}"
+    assert with_compute["compute_basis"].isin(["disclosed", "estimated"]).all()
+    estimated = with_compute[with_compute["compute_basis"] == "estimated"]
+    assert estimated["compute_estimated_by"].notna().all()
+
+
+def test_legal_and_regulatory_proceedings_say_when_their_status_was_checked(tables):
+    incidents = tables["incidents"]
+    proceedings = incidents[incidents["court"].notna() | incidents["docket"].notna()]
+    assert len(proceedings) >= 20
+    unchecked = proceedings[proceedings["status_checked"].isna()]["incident_id"].tolist()
+    assert not unchecked, f"no status_checked: {unchecked}"
 
 
 @pytest.mark.parametrize("model_id", SEED_MODELS)

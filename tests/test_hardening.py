@@ -1,7 +1,6 @@
 """Attacks on restore, import, identities and the public server: each refused with a clear message, nothing lost."""
 
 import json
-import multiprocessing
 import os
 import signal
 import sqlite3
@@ -231,21 +230,28 @@ def _release_columns() -> list[str]:
 # --- --also-data: concurrency and kills --------------------------------------------------------------------
 
 
-def _import_one(args) -> int:
-    data_dir, url, n = args
-    os.environ["DATABASE_URL"] = url
+def _importer(data_dir: Path, url: str, n: int) -> subprocess.Popen:
+    """A separate process that imports one new source with --also-data (processes, not threads: real locks)."""
     body = SOURCE_HEADER + f"new-{n},https://new.example/{n},T{n},P,,2026-01-01,\n"
-    ingest.import_bytes(CURATOR, "sources.csv", body.encode(), url=url, also_data=Path(data_dir))
-    return n
+    upload = data_dir.parent / f"upload-{n}" / "sources.csv"
+    upload.parent.mkdir()
+    upload.write_text(body)
+    env = {**os.environ, "DATABASE_URL": url, "OBSERVATORY_DATA_DIR": str(data_dir)}
+    code = f"import sys; from db import ingest; sys.exit(ingest.main([{str(upload)!r}, '--also-data']))"
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def test_concurrent_also_data_imports_keep_every_row(fixture_data, tmp_path):
     url = f"sqlite:///{tmp_path / 'c.db'}"
     build.build(fixture_data, url)
-    with multiprocessing.get_context("spawn").Pool(4) as pool:
-        done = pool.map(_import_one, [(str(fixture_data), url, n) for n in range(8)])
+    procs = [_importer(fixture_data, url, n) for n in range(8)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
     text = (fixture_data / "sources.csv").read_text()
-    assert all(f"new-{n}," in text for n in done)
+    assert all(f"new-{n}," in text for n in range(8))
     assert _count(url, "sources") == 4 + 8
     build.build(fixture_data, url, force=True)
     assert _count(url, "sources") == 4 + 8

@@ -4,7 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import INCIDENT_COLOURS, UNKNOWN_COLOUR, base_layout, empty_figure, legend_entry
-from charts.timeline import date_label, text
+from charts.dates import date_labels
+from charts.timeline import text
 from db import vocab
 
 WEBGL_ABOVE = 300
@@ -56,7 +57,7 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
             {
                 "id": part["incident_id"],
                 "title": part["title"].map(text),
-                "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+                "date": date_labels(part["date"], part["date_precision"]),
                 "status": part["status"].map(text),
                 "severity": part["severity"].map(lambda v: f"{v} {vocab.SEVERITY.get(v, vocab.UNKNOWN)}"),
                 "models": part["models"].map(text),

@@ -4,7 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import INCIDENT_COLOURS, LEVEL_LABELS, LEVEL_ORDER, UNKNOWN_COLOUR, base_layout, empty_figure, level_colour
-from charts.timeline import date_label, text
+from charts.dates import date_labels
+from charts.timeline import text
 from db import vocab
 
 INCIDENT_ROW = 5.6
@@ -20,7 +21,7 @@ def openness_path(releases: pd.DataFrame, model: str, incidents: pd.DataFrame | 
         return empty_figure(title, "No release events are recorded for this model.")
     custom = pd.DataFrame(
         {
-            "date": [date_label(d, p) for d, p in zip(releases["date"], releases["date_precision"], strict=True)],
+            "date": date_labels(releases["date"], releases["date_precision"]),
             "level": releases["openness_level"].map(lambda v: LEVEL_LABELS.get(int(v), vocab.UNKNOWN)),
             "event": releases["event_type"].map(text),
             "licence": releases["licence"].map(text),
@@ -84,7 +85,7 @@ def openness_path(releases: pd.DataFrame, model: str, incidents: pd.DataFrame | 
 
 def component_table(releases: pd.DataFrame) -> pd.DataFrame:
     """Component openness per release event (open / partial / closed / unknown), missing values as unknown."""
-    cols = ["release_id", "date", "event_type", *vocab.COMPONENTS]
+    cols = ["release_id", "date", "date_precision", "event_type", *vocab.COMPONENTS]
     return releases[cols].fillna({c: vocab.UNKNOWN for c in vocab.COMPONENTS}).reset_index(drop=True)
 
 

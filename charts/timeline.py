@@ -14,6 +14,7 @@ from charts import (
     base_layout,
     empty_figure,
 )
+from charts.dates import IMPRECISE, date_labels
 from db import vocab
 
 WEBGL_ABOVE = 1000
@@ -31,14 +32,9 @@ def text(value) -> str:
     return html.escape(str(value), quote=False)
 
 
-def date_label(day: str, precision: str) -> str:
-    """A date as precisely as it is known: 2019-02-14, 2019-11 (month), 2019 (year)."""
-    day = str(day)
-    if precision == "month":
-        return f"{day[:7]} (month)"
-    if precision == "year":
-        return f"{day[:4]} (year)"
-    return day
+def symbols(precisions: pd.Series, symbol: str) -> list[str]:
+    """The marker of each point: filled when the day is known, open when only the month or year is."""
+    return pd.Series(symbol, index=precisions.index).where(~precisions.isin(IMPRECISE), symbol + "-open").tolist()
 
 
 def point_budget(n_releases: int, n_incidents: int, cap: int) -> tuple[int, int]:
@@ -92,7 +88,7 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
         {
             "item": "release:" + part["release_id"].astype(str),
             "model": part["model"].map(text),
-            "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+            "date": date_labels(part["date"], part["date_precision"]),
             "event": part["event_type"].map(text),
             "source": _source_column(part),
         }
@@ -106,8 +102,9 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
         legendgrouptitle_text="Release events by licence type",
         marker={
             "color": FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN]),
-            "symbol": RELEASE_SYMBOL,
+            "symbol": symbols(part["date_precision"], RELEASE_SYMBOL),
             "size": 9,
+            "line": {"width": 1.5, "color": FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN])},
         },
         customdata=custom.to_numpy(),
         # The lane and colour already say level (or developer) and licence type; the rest is in the details panel.
@@ -123,7 +120,7 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
         {
             "item": "incident:" + part["incident_id"].astype(str),
             "title": part["title"].map(text),
-            "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+            "date": date_labels(part["date"], part["date_precision"]),
             "status": part["status"].map(text),
             "source": _source_column(part),
         }
@@ -137,7 +134,7 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
         legendgrouptitle_text="Incidents by type",
         marker={
             "color": INCIDENT_COLOURS.get(itype, FAMILY_COLOURS[vocab.UNKNOWN]),
-            "symbol": INCIDENT_SYMBOL,
+            "symbol": symbols(part["date_precision"], INCIDENT_SYMBOL),
             "size": 11,
             "line": {"width": 1, "color": "#444444"},
         },

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from charts.dates import date_label, date_labels, with_date_labels
 from charts.incidents import MAX_INCIDENTS, incident_timeline
 from db import vocab
 from ui import data, frame, widgets
@@ -42,7 +43,7 @@ if words:
     st.text("Also narrowed by " + " and ".join(words) + ".")
 widgets.footer(rows, len(rows), data.total("incidents"), "incidents", "incidents_list")
 st.dataframe(
-    rows[LIST_COLUMNS].fillna({"models": "no linked model"}).sort_values("date", ascending=False),
+    with_date_labels(rows.sort_values("date", ascending=False))[LIST_COLUMNS].fillna({"models": "no linked model"}),
     hide_index=True,
     width="stretch",
     key="incidents_table",
@@ -53,14 +54,18 @@ st.subheader("Incident details")
 if rows.empty:
     st.caption("No incident matches the search and filters.")
     st.stop()
-titles = dict(zip(rows["incident_id"], rows["date"].str[:10] + "  " + rows["title"], strict=True))
+titles = dict(
+    zip(rows["incident_id"], date_labels(rows["date"], rows["date_precision"]) + "  " + rows["title"], strict=True)
+)
 ids = list(rows.sort_values("date", ascending=False)["incident_id"])
 linked = st.query_params.get("item")
 if linked and linked not in titles and matching > len(rows):  # a deep link to an older one stays openable
     older = data.get("incident_detail", incident_id=linked)["row"]
     if not older.empty:
         ids.append(linked)
-        titles[linked] = str(older["date"].iloc[0])[:10] + "  " + str(older["title"].iloc[0])
+        titles[linked] = (
+            date_label(older["date"].iloc[0], older["date_precision"].iloc[0]) + "  " + str(older["title"].iloc[0])
+        )
 chosen = widgets.url_choice("item", "Incident", ids, ids[0], format_func=titles.get, kind="select")
 detail = data.get("incident_detail", incident_id=chosen)
 record = detail["row"].iloc[0]

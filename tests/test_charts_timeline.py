@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 
 from charts import FAMILY_COLOURS, INCIDENT_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
+from charts.dates import date_label, date_labels, period_spans, with_date_labels
 from charts.incidents import STATUS_SYMBOLS, incident_timeline
 from charts.model import component_table, openness_path, parameters_label, sources_table
-from charts.timeline import date_label, parse_item, plotted_rows, point_budget, timeline
+from charts.timeline import parse_item, plotted_rows, point_budget, timeline
 from db import queries
 from db.vocab import INCIDENT_STATUSES
 
@@ -32,7 +33,8 @@ def test_timeline_colours_releases_by_licence_family_and_incidents_by_type(relea
     assert traces["unknown"].marker.color == FAMILY_COLOURS["unknown"]
     assert [c[0] for c in traces["unknown"].customdata] == ["release:llama-2023-03-leak"]
     assert traces["leak"].marker.color == INCIDENT_COLOURS["leak"]
-    assert traces["leak"].marker.symbol == "diamond" and traces["permissive"].marker.symbol == "circle"
+    assert list(traces["leak"].marker.symbol) == ["diamond-open"]  # dated to the month only
+    assert list(traces["permissive"].marker.symbol) == ["circle", "circle-open"]
     assert list(traces["leak"].y) == ["incident: leak"]
     assert sum(len(t.x) for t in fig.data) == len(releases) + len(incidents)
     assert {t.type for t in fig.data} == {"scatter"}
@@ -68,12 +70,14 @@ def test_timeline_hover_is_id_name_date_type_and_a_source_with_escaped_text(rele
         "staged",
         "https://openai.com/research/better-language-models",
     ]
-    assert list(custom[1])[2] == "2019-11 (month)"
+    assert list(custom[1])[2] == "Nov 2019"
+    # imprecise dates are drawn open: the day-dated staged release filled, the month-dated one open
+    assert list(by_name(fig)["permissive"].marker.symbol) == ["circle", "circle-open"]
     leak = by_name(fig)["leak"]
     assert list(leak.customdata[0]) == [
         "incident:llama-weights-leak",
         "LLaMA weights leak",
-        "2023-03 (month)",
+        "Mar 2023",
         "confirmed",
         "https://ai.meta.com/blog/large-language-model-llama-meta-ai/",
     ]
@@ -166,8 +170,21 @@ def test_parse_item(raw, expected):
 
 def test_date_label():
     assert date_label("2019-02-14", "day") == "2019-02-14"
-    assert date_label("2019-11-01", "month") == "2019-11 (month)"
-    assert date_label("2019-01-01", "year") == "2019 (year)"
+    assert date_label("2019-11-01", "month") == "Nov 2019"
+    assert date_label("2019-01-01", "year") == "2019"
+
+
+def test_date_labels_tables_and_spans_follow_each_rows_precision():
+    rows = pd.DataFrame(
+        {"date": ["2023-03-01", "2023-01-01", "2019-02-14"], "date_precision": ["month", "year", "day"], "n": [1, 2, 3]}
+    )
+    assert date_labels(rows["date"], rows["date_precision"]).tolist() == ["Mar 2023", "2023", "2019-02-14"]
+    shown = with_date_labels(rows)
+    assert shown["date"].tolist() == ["Mar 2023", "2023", "2019-02-14"] and shown["n"].tolist() == [1, 2, 3]
+    x, y = period_spans(rows["date"], rows["date_precision"], ["a", "b", "c"])
+    # a bar over each imprecise period (the whole month, the whole year); the day-dated row has none
+    assert x == ["2023-03-01", "2023-03-31", None, "2023-01-01", "2023-12-31", None]
+    assert y == ["a", "a", None, "b", "b", None]
 
 
 def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
@@ -223,6 +240,7 @@ def test_component_table_keeps_unknown_as_its_own_value(fixture_engine):
     assert list(table.columns) == [
         "release_id",
         "date",
+        "date_precision",
         "event_type",
         "weights",
         "inference_code",

@@ -497,6 +497,7 @@ def model_profile(engine: Engine, model_id: str) -> dict[str, pd.DataFrame]:
             s.incidents.c.incident_id,
             s.incidents.c.title,
             s.incidents.c.date,
+            s.incidents.c.date_precision,
             s.incidents.c.type,
             s.incidents.c.status,
             s.incidents.c.severity,

@@ -20,6 +20,7 @@ from db.validate import parse_date
 from db.vocab import OPENNESS_LEVELS, UNKNOWN
 
 UNKNOWN_LICENCE = UNKNOWN
+POLICY = "policy"  # incidents of this type are policy events: context, counted apart from incidents
 _MODEL_FILTERS = ("licence_families", "licence_ids", "openness_levels", "organizations", "modalities")
 
 
@@ -129,14 +130,68 @@ def incident_conditions(start=None, end=None, incident_types=None, **filters) ->
     if _vals(incident_types):
         conds.append(i.type.in_(_vals(incident_types)))
     if _has_model_filter(filters):
-        conds.append(
-            i.incident_id.in_(
-                select(s.incident_links.c.incident_id).where(
-                    s.incident_links.c.model_id.in_(_matching_models(**filters))
-                )
+        lk = s.incident_links.c
+        conds.append(i.incident_id.in_(select(lk.incident_id).where(lk.link_id.in_(links_matching(**filters)))))
+    return conds
+
+
+def link_states():
+    """Each incident link with its model's state when the incident began (link_id, level_at, licence_at).
+
+    The rule: the model's latest release event dated on or before the incident (the same day counts; on a
+    day with several events, the highest level). A link whose incident predates every release event of its
+    model has no row: its level at the time is unknown.
+    """
+    lk, i, r = s.incident_links.c, s.incidents.c, s.releases.c
+    order = (r.date.desc(), r.openness_level.desc(), r.release_id.desc())
+    ranked = (
+        select(
+            lk.link_id,
+            r.release_id.label("release_at"),
+            r.openness_level.label("level_at"),
+            r.licence_id.label("licence_at"),
+            func.row_number().over(partition_by=lk.link_id, order_by=order).label("rank"),
+        )
+        .select_from(
+            s.incident_links.join(s.incidents, lk.incident_id == i.incident_id).join(
+                s.releases, and_(r.model_id == lk.model_id, r.date <= i.date)
             )
         )
-    return conds
+        .subquery()
+    )
+    return (
+        select(ranked.c.link_id, ranked.c.release_at, ranked.c.level_at, ranked.c.licence_at)
+        .where(ranked.c.rank == 1)
+        .subquery("link_states")
+    )
+
+
+def links_matching(
+    licence_families=None, licence_ids=None, openness_levels=None, organizations=None, modalities=None, **_
+):
+    """Ids of links whose model passes the model filters as it stood when the incident began.
+
+    Level and licence filters match the model's level and licence at that time (`link_states`); organisation
+    and modality filters match the model itself.
+    """
+    lk = s.incident_links.c
+    state = link_states()
+    conds = _model_conds(lk.model_id, organizations, modalities)
+    if _vals(openness_levels):
+        levels = [int(v) for v in _vals(openness_levels) if str(v).strip().lstrip("-").isdigit()]
+        conds.append(state.c.level_at.in_(levels))
+    families = _vals(licence_families)
+    if families:
+        named = [f for f in families if f != UNKNOWN_LICENCE]
+        either = [state.c.licence_at.in_(select(s.licences.c.licence_id).where(s.licences.c.family.in_(named)))]
+        if UNKNOWN_LICENCE in families:
+            either.append(and_(state.c.link_id.is_not(None), state.c.licence_at.is_(None)))
+        conds.append(or_(*either))
+    if _vals(licence_ids):
+        conds.append(state.c.licence_at.in_(_vals(licence_ids)))
+    return (
+        select(lk.link_id).select_from(s.incident_links.outerjoin(state, state.c.link_id == lk.link_id)).where(*conds)
+    )
 
 
 def _sources_of(entity: str, id_col):
@@ -375,9 +430,14 @@ def _max_level_per_model(**filters):
 
 
 def incident_links(engine: Engine, **filters) -> pd.DataFrame:
-    """Model-incident links with the incident, the model's highest openness level and the link's reasoning."""
+    """Model-incident links with the incident, the model's level and licence when it began, and the reasoning.
+
+    `openness_level` is the model's level when the incident began (`link_states`), missing when the incident
+    predates every release event of the model; `include_policy=False` leaves out policy events.
+    """
     lk, i, m = s.incident_links.c, s.incidents.c, s.models.c
-    levels = _max_level_per_model(**{k: v for k, v in filters.items() if k not in ("start", "end")})
+    levels = _max_level_per_model(**{k: v for k, v in filters.items() if k not in ("start", "end", "include_policy")})
+    state = link_states()
     stmt = (
         select(
             lk.link_id,
@@ -391,8 +451,9 @@ def incident_links(engine: Engine, **filters) -> pd.DataFrame:
             lk.model_id,
             m.name.label("model"),
             m.modality,
-            levels.c.max_level.label("openness_level"),
-            _level_name(levels.c.max_level).label("openness"),
+            state.c.level_at.label("openness_level"),
+            _level_name(state.c.level_at).label("openness"),
+            state.c.licence_at.label("licence_id"),
             levels.c.first_release,
             lk.release_id,
             lk.pathway,
@@ -400,7 +461,7 @@ def incident_links(engine: Engine, **filters) -> pd.DataFrame:
             lk.reason,
             lk.source_ids,
         )
-        .select_from(links_with_levels(levels))
+        .select_from(links_with_levels(levels).outerjoin(state, state.c.link_id == lk.link_id))
         .where(*link_conditions(**filters))
         .order_by(i.date, lk.link_id)
     )
@@ -422,7 +483,9 @@ def link_conditions(**filters) -> list:
     lk, i = s.incident_links.c, s.incidents.c
     conds = _date_range(i.date, filters.get("start"), filters.get("end"))
     if _has_model_filter(filters):
-        conds.append(lk.model_id.in_(_matching_models(**filters)))
+        conds.append(lk.link_id.in_(links_matching(**filters)))
+    if not filters.get("include_policy", True):
+        conds.append(i.type != POLICY)
     if _vals(filters.get("incident_types")):
         conds.append(i.type.in_(_vals(filters.get("incident_types"))))
     return conds
@@ -430,13 +493,13 @@ def link_conditions(**filters) -> list:
 
 def release_to_incident_lag(engine: Engine, **filters) -> pd.DataFrame:
     """Per model: first release passing the filters, first linked incident after it, and the lag in days."""
-    links = incident_links(engine, **filters)
+    links = incident_links(engine, **{**filters, "include_policy": False})
     if links.empty:
         return pd.DataFrame(
             columns=["model_id", "model", "openness_level", "openness", "first_release", "first_incident", "lag_days"]
         )
     later = links[links["incident_date"] >= links["first_release"]]
-    first = later.sort_values("incident_date").groupby("model_id", as_index=False).first()
+    first = later.sort_values(["incident_date", "link_id"]).drop_duplicates("model_id")
     out = first[["model_id", "model", "openness_level", "openness", "first_release", "incident_date"]].rename(
         columns={"incident_date": "first_incident"}
     )

@@ -300,6 +300,35 @@ def releases_by_year_level(engine: Engine, **filters) -> pd.DataFrame:
     return read(engine, stmt)
 
 
+COHORT_UNITS = ("models", "events")
+
+
+def release_cohorts(engine: Engine, unit: str = "models", **filters) -> pd.DataFrame:
+    """Per year and openness level, `n`: models by their first release event (`unit` 'models'), or release events.
+
+    A model counts once, in the year of its first release event and at the level it reached that day (on a day
+    with several events, the highest). The other filters apply to that first event (its date, licence) and to
+    the model; the openness-level filter is not applied, so every year keeps its whole n as the denominator
+    of a share and the page draws only the chosen levels.
+    """
+    r = s.releases.c
+    scoped = {k: v for k, v in filters.items() if k != "openness_levels"}
+    conds = release_conditions(**scoped)
+    if unit == "models":
+        order = (r.date, r.openness_level.desc(), r.release_id)
+        ranked = select(
+            r.release_id, func.row_number().over(partition_by=r.model_id, order_by=order).label("rank")
+        ).subquery()
+        conds.append(r.release_id.in_(select(ranked.c.release_id).where(ranked.c.rank == 1)))
+    stmt = (
+        select(r.year, r.openness_level, func.count().label("n"))
+        .where(*conds)
+        .group_by(r.year, r.openness_level)
+        .order_by(r.year, r.openness_level)
+    )
+    return read(engine, stmt)
+
+
 def licence_families_by_year(engine: Engine, **filters) -> pd.DataFrame:
     """Release events per year and licence family ('unknown' where no licence is recorded)."""
     r, lic = s.releases.c, s.licences.c
@@ -703,12 +732,29 @@ def model_exists(engine: Engine, model_id: str) -> bool:
     return bool(read(engine, stmt).iloc[0, 0])
 
 
-def events_by_id(engine: Engine, release_ids: Iterable[str] = (), incident_ids: Iterable[str] = ()) -> pd.DataFrame:
-    """Dates of the named release events and incidents (for annotating charts); missing ids are skipped."""
+def events_by_id(
+    engine: Engine, release_ids: Iterable[str] = (), incident_ids: Iterable[str] = (), **filters
+) -> pd.DataFrame:
+    """The named release events and incidents that pass the filters (for annotating charts): id, kind ('release',
+    'incident' or 'policy'), what happened (event type or incident type), date and its precision."""
     r, i = s.releases.c, s.incidents.c
-    rel = read(engine, select(r.release_id.label("id"), r.date).where(r.release_id.in_(_vals(release_ids))))
-    inc = read(engine, select(i.incident_id.label("id"), i.date).where(i.incident_id.in_(_vals(incident_ids))))
-    return pd.concat([rel, inc], ignore_index=True).sort_values("date").reset_index(drop=True)
+    rel = read(
+        engine,
+        select(r.release_id.label("id"), literal("release").label("kind"), r.event_type.label("what"))
+        .add_columns(r.date, r.date_precision)
+        .where(r.release_id.in_(_vals(release_ids)), *release_conditions(**filters)),
+    )
+    kind = case((i.type == POLICY, literal(POLICY)), else_=literal("incident"))
+    inc = read(
+        engine,
+        select(i.incident_id.label("id"), kind.label("kind"), i.type.label("what"), i.date, i.date_precision).where(
+            i.incident_id.in_(_vals(incident_ids)), *incident_conditions(**filters)
+        ),
+    )
+    frames = [f for f in (rel, inc) if not f.empty]
+    if not frames:
+        return rel
+    return pd.concat(frames, ignore_index=True).sort_values(["date", "kind", "id"]).reset_index(drop=True)
 
 
 def date_precision_by_year(engine: Engine) -> pd.DataFrame:

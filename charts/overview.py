@@ -6,13 +6,13 @@ from plotly.subplots import make_subplots
 
 from charts import INCIDENT_COLOURS, LEVEL_COLOURS, LEVEL_LABELS, LEVEL_ORDER, base_layout, empty_figure
 from charts.dates import date_labels
+from charts.palettes import OPEN_SHARE_COLOUR
 from db import vocab
 
 MIN_N = 10  # a year with fewer models (or events) than this is drawn faded and named as thin
 THIN_OPACITY = 0.35
 OPEN_LEVELS = (4, 5)  # open weights: downloadable or fully open
 POLICY = "policy"
-POLICY_COLOUR = "#555555"
 UNITS = {"models": "models by their first release event", "events": "all release events"}
 SERIES = {
     "levels": "share by openness level",
@@ -95,9 +95,9 @@ def add_release_traces(fig: go.Figure, years: pd.DataFrame, levels, unit: str, s
                 y=years["open_share"],
                 mode="lines+markers",
                 name="open-weight share (levels 4 and 5)",
-                line={"color": "#111111", "width": 2},
+                line={"color": OPEN_SHARE_COLOUR, "width": 2},
                 marker={
-                    "color": "#111111",
+                    "color": OPEN_SHARE_COLOUR,
                     "size": 9,
                     "symbol": years["thin"].map({True: "circle-open", False: "circle"}).tolist(),
                 },
@@ -181,8 +181,8 @@ def openness_and_incidents(
                 y=policy["incidents"],
                 mode="lines+markers",
                 name="policy events (context, not incidents)",
-                line={"color": POLICY_COLOUR, "dash": "dot"},
-                marker={"symbol": KIND_SYMBOLS[POLICY], "color": POLICY_COLOUR, "size": 8},
+                line={"color": INCIDENT_COLOURS[POLICY], "dash": "dot"},
+                marker={"symbol": KIND_SYMBOLS[POLICY], "color": INCIDENT_COLOURS[POLICY], "size": 8},
                 hovertemplate="%{x}: %{y} policy events<extra></extra>",
                 legend="legend2",
                 legendgroup="policy",

@@ -8,21 +8,12 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts import LEVEL_LABELS, LEVEL_ORDER, UNKNOWN_COLOUR, base_layout, empty_figure, level_colour
+from charts.palettes import MATTERED_COLOURS, PATHWAY_COLOURS
 from db import vocab
 
 UNKNOWN_LEVEL = "unknown level"
 LEVEL_AXIS = [*(LEVEL_LABELS[lv] for lv in LEVEL_ORDER), UNKNOWN_LEVEL]
 
-# Paul Tol's muted scheme for pathways; his high-contrast scheme for yes / no / disputed.
-PATHWAY_COLOURS: dict[str, str] = {
-    "training-data": "#332288",
-    "downloaded-weights": "#44AA99",
-    "api-or-hosted": "#88CCEE",
-    "leak": "#CC6677",
-    "output-harm": "#DDCC77",
-    "other": "#AA4499",
-}
-MATTERED_COLOURS: dict[str, str] = {"yes": "#BB5566", "no": "#004488", "disputed": "#DDAA33"}
 WEIGHTS = {
     "rate": "incidents per model",
     "count": "incident links (count)",

@@ -210,15 +210,19 @@ def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
     assert incident_timeline(incidents.iloc[0:0]).layout.annotations
 
 
-def test_openness_path_is_a_step_line_coloured_by_level(fixture_engine):
+def test_openness_path_is_a_step_line_with_labelled_points_coloured_by_level(fixture_engine):
     profile = queries.model_profile(fixture_engine, "gpt-2")
     fig = openness_path(profile["releases"], "GPT-2", profile["incidents"])
-    path = fig.data[0]
-    assert path.line.shape == "hv"
-    assert list(path.y) == [1, 4]
-    assert list(path.marker.color) == [LEVEL_COLOURS[1], LEVEL_COLOURS[4]]
-    assert [c[2] for c in path.customdata] == ["staged", "weights"]
-    assert path.customdata[0][5] == "Smallest model only." and path.customdata[1][5] == "none"
+    traces = {t.name: t for t in fig.data}
+    assert traces["openness path"].line.shape == "hv" and list(traces["openness path"].y) == [1, 4]
+    points = traces["release events"]
+    assert list(points.marker.color) == [LEVEL_COLOURS[1], LEVEL_COLOURS[4]]
+    assert [c[0] for c in points.customdata] == ["gpt-2-2019-02", "gpt-2-2019-11"]
+    assert [c[3] for c in points.customdata] == ["staged", "weights"]
+    assert points.customdata[0][6] == "Smallest model only." and points.customdata[1][6] == "none"
+    # the month-dated weights release: an open marker and a bar over November
+    assert list(points.marker.symbol) == ["circle", "circle-open"]
+    assert list(traces["dated to the month or year (bar: the period)"].x) == ["2019-11-01", "2019-11-30", None]
     assert list(fig.layout.yaxis.ticktext)[:6] == [
         "0 fully closed",
         "1 staged",
@@ -227,10 +231,23 @@ def test_openness_path_is_a_step_line_coloured_by_level(fixture_engine):
         "4 downloadable",
         "5 fully open",
     ]
-    assert fig.data[1].name == "linked incidents" and list(fig.data[1].x) == ["2019-02-14"]
+    assert list(traces["linked incidents"].x) == ["2019-02-14"]
+    assert traces["linked incidents"].customdata[0][0] == "gpt-2-withholding"
     bare = openness_path(profile["releases"], "GPT-2")
-    assert len(bare.data) == 1 and list(bare.layout.yaxis.tickvals) == [0, 1, 2, 3, 4, 5]
+    assert "linked incidents" not in {t.name for t in bare.data}
+    assert list(bare.layout.yaxis.tickvals) == [0, 1, 2, 3, 4, 5]
     assert openness_path(profile["releases"].iloc[0:0], "X").layout.annotations
+
+
+def test_same_day_events_are_all_visible_and_labelled_with_their_size(shipped_engine):
+    rel = queries.releases_for_model(shipped_engine, "gpt-2")
+    points = next(t for t in openness_path(rel, "GPT-2").data if t.name == "release events")
+    same_day = [(c[0], y, label) for c, y, label in zip(points.customdata, points.y, points.text, strict=True)]
+    first_day = [p for p in same_day if p[0] in ("gpt-2-2019-02-124m", "gpt-2-2019-02-paper")]
+    assert len(first_day) == 2 and first_day[0][1] != first_day[1][1]  # stepped apart, not one on the other
+    labels = {p[0]: p[2] for p in same_day}
+    assert labels["gpt-2-2019-02-124m"] == "staged 124M · 2019-02-14"
+    assert labels["gpt-2-2019-05-355m"] == "staged 355M · May 2019"
 
 
 def test_component_table_keeps_unknown_as_its_own_value(fixture_engine):

@@ -21,6 +21,8 @@ WEBGL_ABOVE = 1000
 # About 120 bytes of figure JSON per point: 3,000 points keep the figure well under 1 MB.
 MAX_POINTS = 3000
 LANES = {"level": "openness level", "organization": "organisation"}
+LABEL_ALL = 30  # up to this many points every point is labelled; above it only the LABEL_LARGEST largest models
+LABEL_LARGEST = 12
 INCIDENT_SYMBOL = "diamond"
 RELEASE_SYMBOL = "circle"
 
@@ -83,7 +85,20 @@ def _source_column(part: pd.DataFrame) -> pd.Series:
     return first.map(lambda v: text(v) if isinstance(v, str) and v else "see details")
 
 
-def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.Scatter | go.Scattergl:
+def point_labels(releases: pd.DataFrame, incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The text beside each point: every model and incident when few are drawn, else only the largest models."""
+    few = len(releases) + len(incidents) <= LABEL_ALL
+    rel = releases["model"].map(text) if len(releases) else pd.Series(dtype="string")
+    inc = incidents["title"].map(lambda t: text(str(t)[:32])) if len(incidents) else pd.Series(dtype="string")
+    if few:
+        return rel, inc
+    sizes = releases["parameters"] if "parameters" in releases else pd.Series(index=releases.index, dtype=float)
+    largest = set(sizes.dropna().sort_values(ascending=False).drop_duplicates().head(LABEL_LARGEST).index)
+    rel = rel.where(releases.index.isin(largest), "")
+    return rel.where(~rel.duplicated() | rel.eq(""), ""), pd.Series("", index=inc.index)
+
+
+def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter, labels) -> go.Scatter | go.Scattergl:
     custom = pd.DataFrame(
         {
             "item": "release:" + part["release_id"].astype(str),
@@ -96,7 +111,10 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
     return scatter(
         x=part["date"],
         y=release_lane(part, lanes),
-        mode="markers",
+        mode="markers+text",
+        text=labels.loc[part.index].tolist(),
+        textposition="top center",
+        textfont={"size": 9},
         name=FAMILY_LABELS.get(family, family),
         legendgroup="releases",
         legendgrouptitle_text="Release events by licence type",
@@ -115,7 +133,7 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
     )
 
 
-def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.Scattergl:
+def _incident_trace(part: pd.DataFrame, itype: str, scatter, labels) -> go.Scatter | go.Scattergl:
     custom = pd.DataFrame(
         {
             "item": "incident:" + part["incident_id"].astype(str),
@@ -128,7 +146,10 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
     return scatter(
         x=part["date"],
         y=[incident_lane(itype)] * len(part),
-        mode="markers",
+        mode="markers+text",
+        text=labels.loc[part.index].tolist(),
+        textposition="top center",
+        textfont={"size": 9},
         name=itype,
         legendgroup="incidents",
         legendgrouptitle_text="Incidents by type",
@@ -157,17 +178,18 @@ def timeline(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str = "leve
     if releases.empty and incidents.empty:
         return empty_figure(title)
     scatter = go.Scattergl if len(releases) + len(incidents) > WEBGL_ABOVE else go.Scatter
+    rel_labels, inc_labels = point_labels(releases, incidents)
     fig = go.Figure()
     if not releases.empty:
         family = releases["licence_family"].fillna(vocab.UNKNOWN)
         for fam in [*FAMILY_ORDER, *sorted(set(family) - set(FAMILY_ORDER))]:
             part = releases[family == fam]
             if not part.empty:
-                fig.add_trace(_release_trace(part, fam, lanes, scatter))
+                fig.add_trace(_release_trace(part, fam, lanes, scatter, rel_labels))
     for itype in [*vocab.INCIDENT_TYPES, *sorted(set(incidents.get("type", [])) - set(vocab.INCIDENT_TYPES))]:
         part = incidents[incidents["type"] == itype] if not incidents.empty else incidents
         if not part.empty:
-            fig.add_trace(_incident_trace(part, itype, scatter))
+            fig.add_trace(_incident_trace(part, itype, scatter, inc_labels))
     order = lane_order(releases, incidents, lanes)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text=None)
     fig.update_xaxes(type="date", rangeslider={"visible": True, "thickness": 0.06}, title_text=None)

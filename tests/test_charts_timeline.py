@@ -7,7 +7,7 @@ from charts import FAMILY_COLOURS, INCIDENT_COLOURS, LEVEL_COLOURS, UNKNOWN_COLO
 from charts.dates import date_label, date_labels, period_spans, with_date_labels
 from charts.incidents import STATUS_SYMBOLS, incident_timeline
 from charts.model import component_table, openness_path, parameters_label, sources_table
-from charts.timeline import parse_item, plotted_rows, point_budget, timeline
+from charts.timeline import LABEL_LARGEST, parse_item, plotted_rows, point_budget, timeline
 from db import queries
 from db.vocab import INCIDENT_STATUSES
 
@@ -303,3 +303,17 @@ def test_detail_sources_are_every_source_cited_by_the_record_its_links_and_steps
     for rid in queries.releases(fixture_engine, light=True)["release_id"]:
         expected = set(cites.loc[(cites["entity"] == "releases") & (cites["entity_id"] == rid), "source_id"])
         assert set(queries.release_detail(fixture_engine, rid)["sources"]["source_id"]) == expected, rid
+
+
+def test_timeline_labels_every_point_when_few_and_only_the_largest_models_otherwise(
+    releases, incidents, shipped_engine
+):
+    few = timeline(releases, incidents)
+    texts = [x for t in few.data for x in (t.text or ())]
+    assert "GPT-2" in texts and "LLaMA weights leak" in texts and "" not in texts
+    rel = queries.releases(shipped_engine, light=True)
+    many = timeline(rel, queries.incidents(shipped_engine, light=True))
+    named = [x for t in many.data for x in (t.text or ()) if x]
+    assert 0 < len(named) <= LABEL_LARGEST
+    largest = rel.dropna(subset=["parameters"]).sort_values("parameters", ascending=False).iloc[0]["model"]
+    assert largest in named

@@ -230,6 +230,7 @@ def releases(
         _level_name(r.openness_level).label("openness"),
         func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
         func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+        m.parameters,
     ]
     full_cols = [
         r.release_id,

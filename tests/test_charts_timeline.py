@@ -192,7 +192,7 @@ def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
     points = [t for t in fig.data if t.customdata is not None]
     assert [t.name for t in points] == ["copyright", "leak", "safety", "policy"]
     assert not any(t.showlegend for t in points)
-    types_legend = [t for t in fig.data if t.customdata is None and t.legendgroup != "statuses"]
+    types_legend = [t for t in fig.data if t.customdata is None and t.legendgroup not in ("statuses", None)]
     assert [(t.name, t.marker.symbol) for t in types_legend] == [
         ("copyright", "circle"),
         ("leak", "circle"),
@@ -317,3 +317,10 @@ def test_timeline_labels_every_point_when_few_and_only_the_largest_models_otherw
     assert 0 < len(named) <= LABEL_LARGEST
     largest = rel.dropna(subset=["parameters"]).sort_values("parameters", ascending=False).iloc[0]["model"]
     assert largest in named
+
+
+def test_incident_timeline_draws_a_bar_over_each_imprecise_period(incidents):
+    fig = incident_timeline(incidents)
+    spans = next(t for t in fig.data if t.name == "dated to the month or year (bar: the period)")
+    # the LLaMA leak is dated to March 2023 only: a bar over the whole month in its lane
+    assert list(spans.x) == ["2023-03-01", "2023-03-31", None] and list(spans.y) == ["leak", "leak", None]

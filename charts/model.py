@@ -33,6 +33,14 @@ def point_lanes(dates: pd.Series, window_days: int = NEAR_DAYS) -> list[int]:
     return lanes
 
 
+def label_sides(dates: pd.Series) -> list[str]:
+    """Labels alternate above and below; in the last third of the time span they sit to the left, inside the plot."""
+    days = pd.to_datetime(dates.astype("string").str[:10])
+    span = (days.max() - days.min()) or pd.Timedelta(days=1)
+    late = ((days - days.min()) / span > 2 / 3).tolist()
+    return [f"{'top' if i % 2 == 0 else 'bottom'} {'left' if lt else 'right'}" for i, lt in enumerate(late)]
+
+
 def openness_path(releases: pd.DataFrame, model: str, incidents: pd.DataFrame | None = None) -> go.Figure:
     """The openness level after each release event as a step line; markers coloured by level and labelled.
 
@@ -89,7 +97,7 @@ def openness_path(releases: pd.DataFrame, model: str, incidents: pd.DataFrame | 
             y=y,
             mode="markers+text",
             text=labels,
-            textposition=["top right" if i % 2 == 0 else "bottom right" for i in range(len(releases))],
+            textposition=label_sides(releases["date"]),
             textfont={"size": 11},
             marker={
                 "color": [level_colour(v) for v in releases["openness_level"]],

@@ -203,7 +203,8 @@ def openness_and_incidents(
     fig.update_yaxes(title_text="incidents", tickformat=",d", rangemode="tozero", row=3, col=1)
     if top <= 10:
         fig.update_yaxes(dtick=1, row=3, col=1)
-    fig.update_yaxes(visible=False, range=[-0.5, 4.6], row=2, col=1)
+    n_events = 0 if key_events is None else len(key_events)
+    fig.update_yaxes(visible=False, range=[-0.6, max(n_events, 5) - 0.4], row=2, col=1)
     base_layout(fig, title, height=900)
     fig.update_layout(
         legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top"},
@@ -214,7 +215,8 @@ def openness_and_incidents(
 
 def add_key_events(fig: go.Figure, events: pd.DataFrame) -> None:
     """Key events in lanes so that events of the same day all stay visible; the marker says the kind."""
-    lane = [4 - n % 5 for n in range(len(events))]
+    # one lane per event, oldest at the top: labels of events close in time (or on one day) never overlap
+    lane = [len(events) - 1 - n for n in range(len(events))]
     fig.add_trace(
         go.Scatter(
             x=[fractional_year(d) for d in events["date"]],

@@ -2,6 +2,7 @@
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -22,7 +23,7 @@ WEBGL_ABOVE = 1000
 MAX_POINTS = 3000
 LANES = {"level": "openness level", "organization": "organisation"}
 LABEL_ALL = 30  # up to this many points every point is labelled; above it only the LABEL_LARGEST largest models
-LABEL_LARGEST = 12
+LABEL_LARGEST = 8
 INCIDENT_SYMBOL = "diamond"
 RELEASE_SYMBOL = "circle"
 
@@ -113,7 +114,7 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter, labels)
         y=release_lane(part, lanes),
         mode="markers+text",
         text=labels.loc[part.index].tolist(),
-        textposition="top center",
+        textposition=np.where(np.arange(len(part)) % 2 == 0, "top center", "bottom center").tolist(),
         textfont={"size": 9},
         name=FAMILY_LABELS.get(family, family),
         legendgroup="releases",
@@ -148,7 +149,7 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter, labels) -> go.Scatt
         y=[incident_lane(itype)] * len(part),
         mode="markers+text",
         text=labels.loc[part.index].tolist(),
-        textposition="top center",
+        textposition=np.where(np.arange(len(part)) % 2 == 0, "top center", "bottom center").tolist(),
         textfont={"size": 9},
         name=itype,
         legendgroup="incidents",

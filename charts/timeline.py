@@ -99,6 +99,18 @@ def point_labels(releases: pd.DataFrame, incidents: pd.DataFrame) -> tuple[pd.Se
     return rel.where(~rel.duplicated() | rel.eq(""), ""), pd.Series("", index=inc.index)
 
 
+def label_args(labels: pd.Series) -> dict:
+    """Text arguments for a trace: none at all when no point of it is labelled (keeps large figures small)."""
+    if not labels.astype(bool).any():
+        return {"mode": "markers"}
+    return {
+        "mode": "markers+text",
+        "text": labels.tolist(),
+        "textposition": np.where(np.arange(len(labels)) % 2 == 0, "top center", "bottom center").tolist(),
+        "textfont": {"size": 9},
+    }
+
+
 def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter, labels) -> go.Scatter | go.Scattergl:
     custom = pd.DataFrame(
         {
@@ -112,10 +124,7 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter, labels)
     return scatter(
         x=part["date"],
         y=release_lane(part, lanes),
-        mode="markers+text",
-        text=labels.loc[part.index].tolist(),
-        textposition=np.where(np.arange(len(part)) % 2 == 0, "top center", "bottom center").tolist(),
-        textfont={"size": 9},
+        **label_args(labels.loc[part.index]),
         name=FAMILY_LABELS.get(family, family),
         legendgroup="releases",
         legendgrouptitle_text="Release events by licence type",
@@ -147,10 +156,7 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter, labels) -> go.Scatt
     return scatter(
         x=part["date"],
         y=[incident_lane(itype)] * len(part),
-        mode="markers+text",
-        text=labels.loc[part.index].tolist(),
-        textposition=np.where(np.arange(len(part)) % 2 == 0, "top center", "bottom center").tolist(),
-        textfont={"size": 9},
+        **label_args(labels.loc[part.index]),
         name=itype,
         legendgroup="incidents",
         legendgrouptitle_text="Incidents by type",

@@ -140,28 +140,31 @@ def link_states():
 
     The rule: the model's latest release event dated on or before the incident (the same day counts; on a
     day with several events, the highest level). A link whose incident predates every release event of its
-    model has no row: its level at the time is unknown.
+    model has no release at the time (release_at, level_at and licence_at are missing): its level is unknown.
     """
     lk, i, r = s.incident_links.c, s.incidents.c, s.releases.c
-    order = (r.date.desc(), r.openness_level.desc(), r.release_id.desc())
-    ranked = (
-        select(
-            lk.link_id,
-            r.release_id.label("release_at"),
-            r.openness_level.label("level_at"),
-            r.licence_id.label("licence_at"),
-            func.row_number().over(partition_by=lk.link_id, order_by=order).label("rank"),
-        )
-        .select_from(
-            s.incident_links.join(s.incidents, lk.incident_id == i.incident_id).join(
-                s.releases, and_(r.model_id == lk.model_id, r.date <= i.date)
-            )
-        )
+    # one indexed lookup per link (ix_releases_model_date) instead of joining every earlier release
+    at = (
+        select(r.release_id)
+        .where(r.model_id == lk.model_id, r.date <= i.date)
+        .order_by(r.date.desc(), r.openness_level.desc(), r.release_id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    picked = (
+        select(lk.link_id, at.label("release_at"))
+        .select_from(s.incident_links.join(s.incidents, lk.incident_id == i.incident_id))
         .subquery()
     )
+    rel = s.releases.alias("release_at_time")
     return (
-        select(ranked.c.link_id, ranked.c.release_at, ranked.c.level_at, ranked.c.licence_at)
-        .where(ranked.c.rank == 1)
+        select(
+            picked.c.link_id,
+            picked.c.release_at,
+            rel.c.openness_level.label("level_at"),
+            rel.c.licence_id.label("licence_at"),
+        )
+        .select_from(picked.outerjoin(rel, rel.c.release_id == picked.c.release_at))
         .subquery("link_states")
     )
 
@@ -185,7 +188,7 @@ def links_matching(
         named = [f for f in families if f != UNKNOWN_LICENCE]
         either = [state.c.licence_at.in_(select(s.licences.c.licence_id).where(s.licences.c.family.in_(named)))]
         if UNKNOWN_LICENCE in families:
-            either.append(and_(state.c.link_id.is_not(None), state.c.licence_at.is_(None)))
+            either.append(and_(state.c.release_at.is_not(None), state.c.licence_at.is_(None)))
         conds.append(or_(*either))
     if _vals(licence_ids):
         conds.append(state.c.licence_at.in_(_vals(licence_ids)))

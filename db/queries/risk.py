@@ -49,7 +49,7 @@ def _links(**filters):
         )
         .select_from(links_with_levels(levels).outerjoin(state, state.c.link_id == lk.link_id))
         .where(*link_conditions(**{**filters, "include_policy": False}))
-        .subquery()
+        .cte("risk_links")  # a CTE: SQLite computes it once although both splits read it
     )
 
 

@@ -1,50 +1,16 @@
 """Pure figure builders: DataFrame in, go.Figure out. No Streamlit, no queries.
 
-The palette and order of the six openness levels, the incident types and the
-licence families are defined here once and used by every chart.
+The order of the six openness levels and the licence families is defined here once;
+every colour lives in charts.palettes.
 """
 
 import plotly.graph_objects as go
 
+from charts.palettes import FAMILY_COLOURS, INCIDENT_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR  # noqa: F401
 from db import vocab
 
-UNKNOWN_COLOUR = "#9E9E9E"
-
-# Viridis stops without its darkest and lightest ends: ordered, colour-blind
-# safe, and legible on both light and dark backgrounds.
-LEVEL_COLOURS: dict[int, str] = {
-    0: "#46327E",
-    1: "#365C8D",
-    2: "#277F8E",
-    3: "#1FA187",
-    4: "#4AC16D",
-    5: "#A0DA39",
-}
 LEVEL_ORDER = list(vocab.OPENNESS_LEVELS)
 LEVEL_LABELS = {k: f"{k} {v}" for k, v in vocab.OPENNESS_LEVELS.items()}
-
-# Okabe-Ito, with Paul Tol's wine for policy events.
-INCIDENT_COLOURS: dict[str, str] = {
-    "copyright": "#E69F00",
-    "misuse": "#D55E00",
-    "leak": "#CC79A7",
-    "safety": "#0072B2",
-    "privacy": "#56B4E9",
-    "bias": "#F0E442",
-    "security": "#009E73",
-    "policy": "#882255",
-}
-
-# Paul Tol's bright scheme.
-FAMILY_COLOURS: dict[str, str] = {
-    "permissive": "#4477AA",
-    "copyleft": "#66CCEE",
-    "open-rail": "#228833",
-    "community": "#CCBB44",
-    "non-commercial": "#EE6677",
-    "proprietary": "#AA3377",
-    vocab.UNKNOWN: UNKNOWN_COLOUR,
-}
 FAMILY_ORDER = [*vocab.LICENCE_FAMILIES, vocab.UNKNOWN]
 FAMILY_LABELS = {**vocab.LICENCE_FAMILY_LABELS, vocab.UNKNOWN: "unknown"}
 

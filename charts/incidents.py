@@ -4,7 +4,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts import INCIDENT_COLOURS, UNKNOWN_COLOUR, base_layout, empty_figure, legend_entry
-from charts.timeline import date_label, text
+from charts.dates import date_labels, period_spans
+from charts.timeline import text
 from db import vocab
 
 WEBGL_ABOVE = 300
@@ -56,7 +57,7 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
             {
                 "id": part["incident_id"],
                 "title": part["title"].map(text),
-                "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+                "date": date_labels(part["date"], part["date_precision"]),
                 "status": part["status"].map(text),
                 "severity": part["severity"].map(lambda v: f"{v} {vocab.SEVERITY.get(v, vocab.UNKNOWN)}"),
                 "models": part["models"].map(text),
@@ -81,6 +82,25 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
                     "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>type: " + itype + "<br>status: %{customdata[3]}"
                     "<br>severity: %{customdata[4]}<br>models: %{customdata[5]}<extra></extra>"
                 ),
+            )
+        )
+    spans = [
+        period_spans(
+            incidents.loc[incidents["type"] == t, "date"], incidents.loc[incidents["type"] == t, "date_precision"], t
+        )
+        for t in types
+    ]
+    span_x = [x for xs, _ in spans for x in xs]
+    if span_x:
+        fig.add_trace(
+            go.Scatter(
+                x=span_x,
+                y=[y for _, ys in spans for y in ys],
+                mode="lines",
+                line={"color": "#444444", "width": 3},
+                opacity=0.45,
+                name="dated to the month or year (bar: the period)",
+                hoverinfo="skip",
             )
         )
     # Legend-only entries: types as plain circles (a point's own shape is its status), then the shapes.

@@ -13,6 +13,7 @@ from charts import (
     empty_figure,
     legend_entry,
 )
+from charts.palettes import CLASS_COLOURS
 from charts.risk import plain
 from db import vocab
 from db.queries.analysis import threshold_text
@@ -31,13 +32,6 @@ MATRIX_TERMS = (
 )
 # How freely each stored value lets a user act, per term; anything unmapped is "unknown".
 CLASSES = ("free", "conditional", "restricted", "not applicable", vocab.UNKNOWN)
-CLASS_COLOURS = {
-    "free": "#77AADD",
-    "conditional": "#EEDD88",
-    "restricted": "#EE8866",
-    "not applicable": "#DDDDDD",
-    vocab.UNKNOWN: UNKNOWN_COLOUR,
-}
 _PERMISSION = {"allowed": "free", "conditional": "conditional", "prohibited": "restricted"}
 _TERM_CLASSES = {
     "commercial_use": _PERMISSION,

@@ -5,10 +5,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts import base_layout, empty_figure
+from charts.palettes import PRECISION_COLOURS
 from db import vocab
-
-# Ordered from most to least precise; the same sequential viridis stops as the openness levels, lightened.
-PRECISION_COLOURS = {"day": "#277F8E", "month": "#4AC16D", "year": "#A0DA39"}
 
 
 def date_precision(rows: pd.DataFrame) -> go.Figure:
@@ -45,3 +43,34 @@ def date_precision(rows: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top"})
     fig.update_layout(legend_title_text="dated to the")
     return fig
+
+
+def palette_swatches(palettes: dict[str, dict]) -> go.Figure:
+    """Every palette as a row of labelled swatches: the one colour system all pages draw with."""
+    fig = go.Figure()
+    names = list(palettes)
+    for row, name in enumerate(names):
+        colours = palettes[name]
+        labels = [str(k) if name != "openness levels" else f"{k} {vocab.OPENNESS_LEVELS[k]}" for k in colours]
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(len(colours))),
+                y=[row] * len(colours),
+                mode="markers+text",
+                marker={"symbol": "square", "size": 26, "color": list(colours.values()), "line": {"width": 1}},
+                text=labels,
+                textposition="bottom center",
+                textfont={"size": 10},
+                customdata=list(colours.values()),
+                hovertemplate="%{text}: %{customdata}<extra>" + name + "</extra>",
+                name=name,
+                showlegend=False,
+            )
+        )
+    fig.update_yaxes(
+        tickvals=list(range(len(names))), ticktext=names, autorange="reversed", showgrid=False, zeroline=False
+    )
+    fig.update_xaxes(visible=False, range=[-0.6, max(len(p) for p in palettes.values()) - 0.3])
+    return base_layout(
+        fig, "The palettes: one per kind of category, openness colours for openness only", 120 + 70 * len(names)
+    )

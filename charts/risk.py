@@ -8,22 +8,19 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from charts import LEVEL_LABELS, LEVEL_ORDER, UNKNOWN_COLOUR, base_layout, empty_figure, level_colour
+from charts.palettes import MATTERED_COLOURS, PATHWAY_COLOURS
 from db import vocab
 
 UNKNOWN_LEVEL = "unknown level"
 LEVEL_AXIS = [*(LEVEL_LABELS[lv] for lv in LEVEL_ORDER), UNKNOWN_LEVEL]
 
-# Paul Tol's muted scheme for pathways; his high-contrast scheme for yes / no / disputed.
-PATHWAY_COLOURS: dict[str, str] = {
-    "training-data": "#332288",
-    "downloaded-weights": "#44AA99",
-    "api-or-hosted": "#88CCEE",
-    "leak": "#CC6677",
-    "output-harm": "#DDCC77",
-    "other": "#AA4499",
+WEIGHTS = {
+    "rate": "incidents per model",
+    "count": "incident links (count)",
+    "severity": "severity-weighted incidents per model (0-3)",
 }
-MATTERED_COLOURS: dict[str, str] = {"yes": "#BB5566", "no": "#004488", "disputed": "#DDAA33"}
-WEIGHTS = {"count": "incident links (count)", "severity": "incident links weighted by severity (0-3)"}
+# Below this many models a level gets points, not a box; below this many disclosed values a chart is not drawn.
+MIN_N = 10
 # Above these counts the lag chart draws boxes without points and the scale chart the largest models only.
 LAG_POINTS = 2000
 SCALE_POINTS = 2000
@@ -61,16 +58,22 @@ def risk_table(links: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[cols]
 
 
-def by_level_label(table: pd.DataFrame, weight: str = "count") -> pd.DataFrame:
-    """Counts per (level label, split, category) with `value` the link count or the severity sum."""
-    cols = ["level", "split", "category", "links", "value"]
+def by_level_label(table: pd.DataFrame, weight: str = "rate", n_models: dict[str, int] | None = None) -> pd.DataFrame:
+    """Counts per (level label, split, category): `links`, `severity`, and `value` as the chosen weight.
+
+    'rate' divides the links by the models released at the level (`n_models`), 'severity' the severity sum.
+    """
+    cols = ["level", "split", "category", "links", "severity", "value"]
     if table.empty:
         return pd.DataFrame(columns=cols)
-    df = table.assign(
-        level=table["openness_level"].map(level_label),
-        value=table["links"] if weight == "count" else table["severity"],
-    )
-    return df.groupby(["level", "split", "category"], as_index=False)[["links", "value"]].sum()[cols]
+    df = table.assign(level=table["openness_level"].map(level_label))
+    df = df.groupby(["level", "split", "category"], as_index=False)[["links", "severity"]].sum()
+    if weight == "count":
+        return df.assign(value=df["links"].astype(float))[cols]
+    models = df["level"].map(n_models or {}).astype(float)
+    per = df["links"] if weight == "rate" else df["severity"]
+    # a level with no model released at it (an incident before any release) has no rate: not drawn as zero
+    return df.assign(value=(per / models.where(models > 0)).round(3))[cols]
 
 
 def models_per_level(counts: pd.DataFrame) -> dict[str, int]:
@@ -80,17 +83,26 @@ def models_per_level(counts: pd.DataFrame) -> dict[str, int]:
     return counts.groupby(counts["openness_level"].map(level_label))["models"].sum().astype(int).to_dict()
 
 
-def incidents_by_level(table: pd.DataFrame, counts: pd.DataFrame, weight: str = "count", year: int | None = None):
-    """Two panels of stacked bars per openness level: incident links by pathway, and by whether openness mattered.
+def integer_ticks(fig: go.Figure, top: float, **where) -> None:
+    """Whole-number ticks on a count axis (Plotly would tick 0.5 incidents on a short axis)."""
+    fig.update_yaxes(tickformat=",d", rangemode="tozero", **where)
+    if top <= 10:
+        fig.update_yaxes(dtick=1, **where)
 
-    `table` holds link counts per level and category (`db.queries.risk_by_level`), `counts` models per level.
+
+def incidents_by_level(table: pd.DataFrame, counts: pd.DataFrame, weight: str = "rate", year: int | None = None):
+    """Two panels of stacked bars per openness level: incidents by pathway, and by whether openness mattered.
+
+    `table` holds link counts per level and category (`db.queries.risk_by_level`, each link at the level its
+    model had when the incident began), `counts` the models released at each level. The bars show the chosen
+    weight; the text over each bar says how many links and models it rests on.
     """
     upto = f" up to {year}" if year else ""
-    title = f"Models by openness level against their linked incidents{upto}: {WEIGHTS[weight]}"
-    table = by_level_label(table, weight)
+    title = f"Incidents by the openness level of the model when they began{upto}: {WEIGHTS[weight]}"
+    n_models = models_per_level(counts)
+    table = by_level_label(table, weight, n_models)
     if table.empty:
         return empty_figure(title, "No incident links match these filters.")
-    n_models = models_per_level(counts)
     present = set(table["level"]) | set(n_models)
     axis = [lv for lv in LEVEL_AXIS if lv in present or lv != UNKNOWN_LEVEL]
     ticks = [f"{lv}<br>({n_models.get(lv, 0)} models)" for lv in axis]
@@ -98,7 +110,7 @@ def incidents_by_level(table: pd.DataFrame, counts: pd.DataFrame, weight: str = 
         rows=2,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.1,
+        vertical_spacing=0.12,
         subplot_titles=("By pathway", "Did openness plausibly matter?"),
     )
     specs = (
@@ -115,21 +127,47 @@ def incidents_by_level(table: pd.DataFrame, counts: pd.DataFrame, weight: str = 
             fig.add_trace(
                 go.Bar(
                     x=ticks,
-                    y=rows["value"].fillna(0).astype(int).tolist(),
+                    y=rows["value"].tolist(),
                     name=cat,
                     marker_color=colours.get(cat, UNKNOWN_COLOUR),
                     customdata=rows["links"].fillna(0).astype(int).tolist(),
                     hovertemplate="%{x}<br>%{y} (%{customdata} links)<extra>" + plain(cat) + "</extra>",
-                    legendgroup=split,
+                    legend="legend" if row == 1 else "legend2",
                     legendgrouptitle_text=group,
+                    legendgroup=split,
                 ),
                 row=row,
                 col=1,
             )
+        totals = part.groupby("level")[["links", "value"]].sum(min_count=1).reindex(axis)
+        fig.add_trace(
+            go.Scatter(
+                x=ticks,
+                y=totals["value"].tolist(),
+                mode="text",
+                text=[
+                    "" if pd.isna(k) else f"{int(k)} links / {n_models.get(lv, 0)} models"
+                    for lv, k in zip(axis, totals["links"], strict=True)
+                ],
+                textposition="top center",
+                showlegend=False,
+                hoverinfo="skip",
+                name=f"n ({split})",
+            ),
+            row=row,
+            col=1,
+        )
     fig.update_layout(barmode="stack", bargap=0.2)
-    fig.update_yaxes(title_text=weight)
-    base_layout(fig, title, height=640)
-    fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top"})
+    top = float(table.groupby(["split", "level"])["value"].sum().max() or 0)
+    fig.update_yaxes(title_text=WEIGHTS[weight], range=[0, top * 1.25 or 1])
+    if weight == "count":
+        integer_ticks(fig, top)
+        fig.update_yaxes(range=[0, top * 1.25 or 1])
+    base_layout(fig, title, height=680)
+    fig.update_layout(
+        legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top"},
+        legend2={"orientation": "v", "y": 0.44, "x": 1.01, "yanchor": "top"},
+    )
     return fig
 
 
@@ -144,7 +182,10 @@ def lag_by_level(lag: pd.DataFrame, cap: int = LAG_POINTS) -> go.Figure:
     Up to `cap` models every model is a point over its box; above it the boxes are computed here
     (quartiles, median, mean and 1.5 IQR fences over every model) and no points are drawn.
     """
-    title = "Lag from a model's first release to its first linked incident"
+    title = (
+        "Lag from a model's first release to its first linked incident, by level at that incident "
+        f"(a box where n >= {MIN_N} models)"
+    )
     if lag.empty:
         return empty_figure(title, "No model has a linked incident after its first release under these filters.")
     df = lag.assign(level=lag["openness_level"].map(level_label), years=lag["lag_days"] / 365.25)
@@ -155,18 +196,21 @@ def lag_by_level(lag: pd.DataFrame, cap: int = LAG_POINTS) -> go.Figure:
         if part.empty:
             continue
         colour = UNKNOWN_COLOUR if lv == UNKNOWN_LEVEL else level_colour(part["openness_level"].iloc[0])
-        if capped:
+        if capped and len(part) >= MIN_N:
             fig.add_trace(_box_stats(lv, part["years"], colour))
             continue
+        few = len(part) < MIN_N
+        # Under MIN_N models a box's quartiles would be noise: the points alone, and the tick says why.
+        shape = (
+            go.Scatter(mode="markers", marker={"color": colour, "size": 9})
+            if few
+            else go.Box(marker_color=colour, boxpoints="all", jitter=0.4, pointpos=0)
+        )
         fig.add_trace(
-            go.Box(
+            shape.update(
                 x=[lv] * len(part),
                 y=part["years"].tolist(),
                 name=lv,
-                marker_color=colour,
-                boxpoints="all",
-                jitter=0.4,
-                pointpos=0,
                 customdata=np.stack(
                     [part["model"].map(plain), part["first_release"], part["first_incident"], part["lag_days"]],
                     axis=-1,
@@ -175,8 +219,11 @@ def lag_by_level(lag: pd.DataFrame, cap: int = LAG_POINTS) -> go.Figure:
                 "<br>%{customdata[3]} days<extra></extra>",
             )
         )
+    counts = df["level"].value_counts()
+    shown = [lv for lv in LEVEL_AXIS if lv in counts.index]
+    ticks = [f"{lv}<br>n = {counts[lv]}" + (" (points only)" if counts[lv] < MIN_N else "") for lv in shown]
     fig.update_yaxes(title_text="years to first linked incident", rangemode="tozero")
-    fig.update_xaxes(categoryorder="array", categoryarray=LEVEL_AXIS)
+    fig.update_xaxes(categoryorder="array", categoryarray=shown, tickvals=shown, ticktext=ticks)
     base_layout(fig, title, height=420)
     fig.update_layout(showlegend=False)
     return fig
@@ -214,8 +261,14 @@ def largest_by_level(models: pd.DataFrame, measure: str) -> pd.DataFrame:
     if known.empty:
         return pd.DataFrame(columns=["openness", "model", "organization", measure])
     top = known.sort_values(measure, ascending=False).drop_duplicates("openness_level")
-    out = top.assign(openness=top["openness_level"].map(level_label))
+    out = top.assign(openness=top["openness_level"].map(level_label), **{measure: top[measure].map(figure_text)})
     return out[["openness", "model", "organization", measure]].reset_index(drop=True)
+
+
+def figure_text(value) -> str:
+    """A size or compute figure as text, so a table never shows overflow markers above 2^53: '1,500,000,000',
+    or '3.14e+23' above a trillion."""
+    return f"{int(value):,}" if value < 1e12 else f"{value:.3g}"
 
 
 def scale_capped(models: pd.DataFrame, measure: str, cap: int = SCALE_POINTS) -> tuple[int, int] | None:
@@ -229,7 +282,9 @@ def strip_binned(models: pd.DataFrame, measure: str, cap: int = SCALE_POINTS) ->
     return not models.empty and int(models[measure].isna().sum()) > cap
 
 
-def scale_over_time(models: pd.DataFrame, measure: str = "parameters", cap: int = SCALE_POINTS) -> go.Figure:
+def scale_over_time(
+    models: pd.DataFrame, measure: str = "parameters", cap: int = SCALE_POINTS, min_n: int = MIN_N
+) -> go.Figure:
     """Model size by first release date, log scale, coloured by openness level; undisclosed sizes in a strip below.
 
     Above `cap` disclosed models only the `cap` largest are drawn (WebGL), and above `cap` undisclosed
@@ -242,6 +297,12 @@ def scale_over_time(models: pd.DataFrame, measure: str = "parameters", cap: int 
     # Only the columns drawn: filtering rows of the whole frame (descriptions and all) costs more than the chart.
     known, missing = scale_split(models[["model", "organization", "openness_level", "first_release", measure]], measure)
     title = f"{label} by first release and openness level ({len(missing)} of {len(models)} models undisclosed)"
+    if len(known) < min_n:
+        return empty_figure(
+            title,
+            f"Only {len(known)} of {len(models)} models disclose {label.lower()}: too few to draw "
+            f"(at least {min_n} needed). The table below lists them.",
+        )
     big = len(known) > cap or len(missing) > cap
     if len(known) > cap:
         known = known.nlargest(cap, measure)

@@ -2,6 +2,7 @@
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -14,12 +15,15 @@ from charts import (
     base_layout,
     empty_figure,
 )
+from charts.dates import IMPRECISE, date_labels
 from db import vocab
 
 WEBGL_ABOVE = 1000
 # About 120 bytes of figure JSON per point: 3,000 points keep the figure well under 1 MB.
 MAX_POINTS = 3000
 LANES = {"level": "openness level", "organization": "organisation"}
+LABEL_ALL = 30  # up to this many points every point is labelled; above it only the LABEL_LARGEST largest models
+LABEL_LARGEST = 8
 INCIDENT_SYMBOL = "diamond"
 RELEASE_SYMBOL = "circle"
 
@@ -31,14 +35,9 @@ def text(value) -> str:
     return html.escape(str(value), quote=False)
 
 
-def date_label(day: str, precision: str) -> str:
-    """A date as precisely as it is known: 2019-02-14, 2019-11 (month), 2019 (year)."""
-    day = str(day)
-    if precision == "month":
-        return f"{day[:7]} (month)"
-    if precision == "year":
-        return f"{day[:4]} (year)"
-    return day
+def symbols(precisions: pd.Series, symbol: str) -> list[str]:
+    """The marker of each point: filled when the day is known, open when only the month or year is."""
+    return pd.Series(symbol, index=precisions.index).where(~precisions.isin(IMPRECISE), symbol + "-open").tolist()
 
 
 def point_budget(n_releases: int, n_incidents: int, cap: int) -> tuple[int, int]:
@@ -87,12 +86,37 @@ def _source_column(part: pd.DataFrame) -> pd.Series:
     return first.map(lambda v: text(v) if isinstance(v, str) and v else "see details")
 
 
-def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.Scatter | go.Scattergl:
+def point_labels(releases: pd.DataFrame, incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The text beside each point: every model and incident when few are drawn, else only the largest models."""
+    few = len(releases) + len(incidents) <= LABEL_ALL
+    rel = releases["model"].map(text) if len(releases) else pd.Series(dtype="string")
+    inc = incidents["title"].map(lambda t: text(str(t)[:32])) if len(incidents) else pd.Series(dtype="string")
+    if few:
+        return rel, inc
+    sizes = releases["parameters"] if "parameters" in releases else pd.Series(index=releases.index, dtype=float)
+    largest = set(sizes.dropna().sort_values(ascending=False).drop_duplicates().head(LABEL_LARGEST).index)
+    rel = rel.where(releases.index.isin(largest), "")
+    return rel.where(~rel.duplicated() | rel.eq(""), ""), pd.Series("", index=inc.index)
+
+
+def label_args(labels: pd.Series) -> dict:
+    """Text arguments for a trace: none at all when no point of it is labelled (keeps large figures small)."""
+    if not labels.astype(bool).any():
+        return {"mode": "markers"}
+    return {
+        "mode": "markers+text",
+        "text": labels.tolist(),
+        "textposition": np.where(np.arange(len(labels)) % 2 == 0, "top center", "bottom center").tolist(),
+        "textfont": {"size": 9},
+    }
+
+
+def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter, labels) -> go.Scatter | go.Scattergl:
     custom = pd.DataFrame(
         {
             "item": "release:" + part["release_id"].astype(str),
             "model": part["model"].map(text),
-            "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+            "date": date_labels(part["date"], part["date_precision"]),
             "event": part["event_type"].map(text),
             "source": _source_column(part),
         }
@@ -100,14 +124,15 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
     return scatter(
         x=part["date"],
         y=release_lane(part, lanes),
-        mode="markers",
+        **label_args(labels.loc[part.index]),
         name=FAMILY_LABELS.get(family, family),
         legendgroup="releases",
         legendgrouptitle_text="Release events by licence type",
         marker={
             "color": FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN]),
-            "symbol": RELEASE_SYMBOL,
+            "symbol": symbols(part["date_precision"], RELEASE_SYMBOL),
             "size": 9,
+            "line": {"width": 1.5, "color": FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN])},
         },
         customdata=custom.to_numpy(),
         # The lane and colour already say level (or developer) and licence type; the rest is in the details panel.
@@ -118,12 +143,12 @@ def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter) -> go.S
     )
 
 
-def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.Scattergl:
+def _incident_trace(part: pd.DataFrame, itype: str, scatter, labels) -> go.Scatter | go.Scattergl:
     custom = pd.DataFrame(
         {
             "item": "incident:" + part["incident_id"].astype(str),
             "title": part["title"].map(text),
-            "date": [date_label(d, p) for d, p in zip(part["date"], part["date_precision"], strict=True)],
+            "date": date_labels(part["date"], part["date_precision"]),
             "status": part["status"].map(text),
             "source": _source_column(part),
         }
@@ -131,13 +156,13 @@ def _incident_trace(part: pd.DataFrame, itype: str, scatter) -> go.Scatter | go.
     return scatter(
         x=part["date"],
         y=[incident_lane(itype)] * len(part),
-        mode="markers",
+        **label_args(labels.loc[part.index]),
         name=itype,
         legendgroup="incidents",
         legendgrouptitle_text="Incidents by type",
         marker={
             "color": INCIDENT_COLOURS.get(itype, FAMILY_COLOURS[vocab.UNKNOWN]),
-            "symbol": INCIDENT_SYMBOL,
+            "symbol": symbols(part["date_precision"], INCIDENT_SYMBOL),
             "size": 11,
             "line": {"width": 1, "color": "#444444"},
         },
@@ -160,17 +185,18 @@ def timeline(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str = "leve
     if releases.empty and incidents.empty:
         return empty_figure(title)
     scatter = go.Scattergl if len(releases) + len(incidents) > WEBGL_ABOVE else go.Scatter
+    rel_labels, inc_labels = point_labels(releases, incidents)
     fig = go.Figure()
     if not releases.empty:
         family = releases["licence_family"].fillna(vocab.UNKNOWN)
         for fam in [*FAMILY_ORDER, *sorted(set(family) - set(FAMILY_ORDER))]:
             part = releases[family == fam]
             if not part.empty:
-                fig.add_trace(_release_trace(part, fam, lanes, scatter))
+                fig.add_trace(_release_trace(part, fam, lanes, scatter, rel_labels))
     for itype in [*vocab.INCIDENT_TYPES, *sorted(set(incidents.get("type", [])) - set(vocab.INCIDENT_TYPES))]:
         part = incidents[incidents["type"] == itype] if not incidents.empty else incidents
         if not part.empty:
-            fig.add_trace(_incident_trace(part, itype, scatter))
+            fig.add_trace(_incident_trace(part, itype, scatter, inc_labels))
     order = lane_order(releases, incidents, lanes)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text=None)
     fig.update_xaxes(type="date", rangeslider={"visible": True, "thickness": 0.06}, title_text=None)

@@ -2,13 +2,19 @@
 
 import streamlit as st
 
+from charts.dates import date_label, date_labels, with_date_labels
 from charts.incidents import MAX_INCIDENTS, incident_timeline
 from db import vocab
 from ui import data, frame, widgets
 
 frame.require()
 
-LIST_COLUMNS = ["date", "title", "type", "status", "severity", "jurisdiction", "models", "incident_id"]
+LIST_COLUMNS = ["date", "title", "type", "severity", "status", "jurisdiction", "models", "incident_id"]
+SEVERITY_MEANS = (
+    "Severity rates the harm (0 context, 1 hazard, 2 harm, 3 severe harm). For a lawsuit it rates the harm "
+    "alleged, not the outcome: the status beside it is the outcome so far, so a '3 severe harm' case the "
+    "defendant largely won reads as alleged severe harm, dismissed."
+)
 
 f = widgets.filters()
 st.title("Incidents")
@@ -40,27 +46,40 @@ widgets.chart(incident_timeline(rows), key="incidents_chart")
 words = [w for w in (f"search '{q.strip()}'" if q.strip() else "", f"status {status}" if status != "all" else "") if w]
 if words:
     st.text("Also narrowed by " + " and ".join(words) + ".")
-widgets.footer(rows, len(rows), data.total("incidents"), "incidents", "incidents_list")
+n_policy = int((rows["type"] == "policy").sum())
+st.caption(
+    f"Of these, {len(rows) - n_policy:,} are incidents and {n_policy:,} policy events (laws, orders, "
+    "definitions, commitments): context, in their own lane, not counted as incidents elsewhere."
+)
+widgets.footer(rows, len(rows), data.total("incidents"), "incidents and policy events", "incidents_list")
+st.caption(SEVERITY_MEANS)
 st.dataframe(
-    rows[LIST_COLUMNS].fillna({"models": "no linked model"}).sort_values("date", ascending=False),
+    with_date_labels(rows.sort_values("date", ascending=False))[LIST_COLUMNS].fillna({"models": "no linked model"}),
     hide_index=True,
     width="stretch",
     key="incidents_table",
-    column_config={"severity": st.column_config.NumberColumn(help="0 context, 1 hazard, 2 harm, 3 severe harm")},
+    column_config={
+        "severity": st.column_config.NumberColumn(help="The harm (for a lawsuit: alleged, not the outcome)"),
+        "status": st.column_config.TextColumn("status (outcome so far)"),
+    },
 )
 
 st.subheader("Incident details")
 if rows.empty:
     st.caption("No incident matches the search and filters.")
     st.stop()
-titles = dict(zip(rows["incident_id"], rows["date"].str[:10] + "  " + rows["title"], strict=True))
+titles = dict(
+    zip(rows["incident_id"], date_labels(rows["date"], rows["date_precision"]) + "  " + rows["title"], strict=True)
+)
 ids = list(rows.sort_values("date", ascending=False)["incident_id"])
 linked = st.query_params.get("item")
 if linked and linked not in titles and matching > len(rows):  # a deep link to an older one stays openable
     older = data.get("incident_detail", incident_id=linked)["row"]
     if not older.empty:
         ids.append(linked)
-        titles[linked] = str(older["date"].iloc[0])[:10] + "  " + str(older["title"].iloc[0])
+        titles[linked] = (
+            date_label(older["date"].iloc[0], older["date_precision"].iloc[0]) + "  " + str(older["title"].iloc[0])
+        )
 chosen = widgets.url_choice("item", "Incident", ids, ids[0], format_func=titles.get, kind="select")
 detail = data.get("incident_detail", incident_id=chosen)
 record = detail["row"].iloc[0]
@@ -71,7 +90,10 @@ if isinstance(record["notes"], str) and record["notes"]:
 facts = record.drop(["title", "summary", "notes", "source_ids"])
 if not isinstance(record["court"], str) and not isinstance(record["docket"], str):
     facts = facts.drop(["court", "docket"])  # not a lawsuit: the fields do not apply
-facts["severity"] = f"{record['severity']} {vocab.SEVERITY.get(int(record['severity']), vocab.UNKNOWN)}"
+severity = f"{record['severity']} {vocab.SEVERITY.get(int(record['severity']), vocab.UNKNOWN)}"
+lawsuit = isinstance(record["court"], str) or isinstance(record["docket"], str)
+facts["severity"] = f"{severity} (harm alleged, not the outcome)" if lawsuit else severity
+facts["outcome (status)"] = record["status"]
 widgets.facts(facts, "incident_facts")
 
 st.caption("Linked models: how each model is involved, and whether its openness plausibly mattered")

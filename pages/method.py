@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from charts.coverage import coverage
-from charts.method import date_precision
+from charts.method import date_precision, palette_swatches
+from charts.palettes import MIN_DELTA_E, PALETTES
 from db import docs, spec, vocab
 from ui import data, frame, widgets
 from ui.state import Filters
@@ -116,6 +117,15 @@ st.download_button(
     mime="text/csv",
     key="dl_dictionary",
 )
+
+st.header("Colours")
+st.write(
+    "Openness colours mean openness levels only, on every page. Each other kind of category has its own palette, "
+    "and no two categories in one figure are hard to tell apart: checked in the tests with the CIEDE2000 colour "
+    f"difference (at least {MIN_DELTA_E['normal']:g} for normal vision, {MIN_DELTA_E['deuteranopia']:g} under "
+    "simulated protanopia, deuteranopia and tritanopia). Incident statuses are marker shapes, not colours."
+)
+widgets.chart(palette_swatches(PALETTES), key="method_palettes")
 
 st.header("How to cite")
 st.code(docs.bibtex(info), language="bibtex")

@@ -59,7 +59,15 @@ rel, links = profile["releases"], profile["incidents"]
 st.text(model["description"])
 if isinstance(model["notes"], str) and model["notes"]:
     st.text("Notes: " + str(model["notes"]))
-widgets.chart(openness_path(rel, model["name"], links), key="model_path_chart")
+chosen = widgets.chart(
+    openness_path(rel, model["name"], links), key="model_path_chart", on_select="rerun", selection_mode="points"
+)
+picked = next((pt["customdata"][0] for pt in (chosen.selection.points if chosen else []) if pt.get("customdata")), None)
+record = pd.concat([rel[rel["release_id"] == picked], links[links["incident_id"] == picked]]).head(1)
+if record.empty:
+    st.caption("Click a point to see every field of that release event or incident here.")
+else:
+    widgets.facts(record.iloc[0].dropna(), "model_point_detail")
 widgets.footer(rel, len(rel), len(rel), "release events of this model", f"model_{model_id}_releases", Filters())
 
 facts = pd.Series(

@@ -2,40 +2,73 @@
 
 import streamlit as st
 
-from charts.overview import openness_and_incidents
+from charts.overview import MIN_N, SERIES, UNITS, key_event_labels, openness_and_incidents, year_table
 from ui import data, frame, widgets
 from ui.pages import KEY_INCIDENTS, KEY_RELEASES, PRESETS
 
 frame.require()
 
 f = widgets.filters()
+cutoff = str(data.get("build_info").get("cutoff", ""))
 st.title("Openness Observatory")
 st.write(
     "AI model releases, their licences and the incidents around them on one time axis. "
     "Each release event sits on the six-level gradient of release, from fully closed to fully open."
 )
+st.caption(f"Data as of {cutoff or 'unknown'}: records after the cut-off are not included.")
+left, right = st.columns(2)
+with left:
+    unit = widgets.url_choice("unit", "Count", list(UNITS), "models", format_func=UNITS.get)
+with right:
+    series = widgets.url_choice("series", "Show", list(SERIES), "both", format_func=SERIES.get)
 
-by_level = data.get("releases_by_year_level", f)
+cohorts = data.get("release_cohorts", f, unit=unit)
 by_type = data.get("incidents_by_year_type", f)
-n_releases, n_incidents = int(by_level["releases"].sum()), int(by_type["incidents"].sum())
-downloadable = int(by_level.loc[by_level["openness_level"] >= 4, "releases"].sum())
+years = year_table(cohorts, cutoff)
+policy = by_type["type"] == "policy"
+n_counted, n_incidents = int(years["n"].sum()), int(by_type.loc[~policy, "incidents"].sum())
+n_policy = int(by_type.loc[policy, "incidents"].sum())
+n_open = int(years["open"].sum())
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Release events", f"{n_releases:,}")
-c2.metric("Models with release events", f"{data.get('count_models', f):,}")
-c3.metric("Incidents and policy events", f"{n_incidents:,}")
-c4.metric("Events with downloadable weights", f"{downloadable / n_releases:.0%}" if n_releases else "n/a")
+c1.metric("Models" if unit == "models" else "Release events", f"{n_counted:,}")
+c2.metric(
+    "Open weights at first release" if unit == "models" else "With open weights",
+    f"{n_open / n_counted:.0%}" if n_counted else "n/a",
+)
+c3.metric("Incidents", f"{n_incidents:,}")
+c4.metric("Policy events (context)", f"{n_policy:,}")
 
 labels = dict(KEY_RELEASES + KEY_INCIDENTS)
-events = data.get("events_by_id", release_ids=[i for i, _ in KEY_RELEASES], incident_ids=[i for i, _ in KEY_INCIDENTS])
-events = events.assign(label=events["id"].map(labels))
-widgets.chart(openness_and_incidents(by_level, by_type, events), key="overview_chart")
-st.caption(
-    "Incident counts reflect media and legal attention, not the true rate of harm. "
-    "Policy events are counted with incidents so that laws and lawsuits share one axis."
+events = data.get(
+    "events_by_id", f, release_ids=[i for i, _ in KEY_RELEASES], incident_ids=[i for i, _ in KEY_INCIDENTS]
 )
-widgets.footer(by_level, n_releases, data.total("releases"), "release events", "overview_releases_by_year_level")
-widgets.footer(by_type, n_incidents, data.total("incidents"), "incidents", "overview_incidents_by_year_type")
+events = events.assign(label=key_event_labels(events, labels)) if not events.empty else events
+figure = openness_and_incidents(
+    cohorts, by_type, events, levels=list(f.openness_levels), unit=unit, series=series, cutoff=cutoff
+)
+widgets.chart(figure, key="overview_chart")
+RULE = {
+    "models": "Each model counts once, in the year of its first release event, at the level it reached that day.",
+    "events": "Each release event counts once: a model with five events counts five times.",
+}
+st.caption(
+    f"{RULE[unit]} "
+    "Shares are of each year's n over all levels (the level filter picks the levels drawn); the open-weight share "
+    f"is levels 4 and 5 over all. Years with n under {MIN_N} are faded and marked thin; the hatched year is "
+    f"partial, up to the cut-off ({cutoff}). Incidents count against their model's level and licence when they "
+    "began. Incident counts reflect media and legal attention, not the true rate of harm; policy events (laws, "
+    "orders, definitions, commitments) are context and drawn apart."
+)
+noun = "models" if unit == "models" else "release events"
+widgets.footer(cohorts, n_counted, data.total("models" if unit == "models" else "releases"), noun, "overview_releases")
+widgets.footer(
+    by_type,
+    n_incidents + n_policy,
+    data.total("incidents"),
+    "incidents and policy events",
+    "overview_incidents_by_year_type",
+)
 
 st.subheader("Story presets")
 st.write("One-click views for discussion. Each is simply a link, so it can be shared as it is.")

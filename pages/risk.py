@@ -7,6 +7,7 @@ import streamlit as st
 from charts.risk import (
     LAG_POINTS,
     MEASURES,
+    MIN_N,
     WEIGHTS,
     incidents_by_level,
     lag_by_level,
@@ -39,7 +40,7 @@ if view == "risk":
     first, last = min(first, last), max(first, last)
     left, right = st.columns([1, 2])
     with left:
-        weight = widgets.url_choice("weight", "Weight", list(WEIGHTS), "count", format_func=lambda w: f"by {w}")
+        weight = widgets.url_choice("weight", "Measure", list(WEIGHTS), "rate", format_func=WEIGHTS.get)
     with right:
         year = widgets.url_choice(
             "year",
@@ -53,17 +54,24 @@ if view == "risk":
     table = data.get("risk_by_level", upto)
     widgets.chart(incidents_by_level(table, data.get("models_by_level", upto), weight, year), key="risk_levels")
     st.caption(
-        "Each bar counts model-incident links (an incident naming two models counts once for each), placed at the "
-        "model's highest openness level; 'models' under each level counts the models released at it by then. "
-        "Severity: 0 context, 1 hazard, 2 harm, 3 severe harm. The downloads hold every link counted in the bars."
+        "The rule: each incident is counted against the openness level its model had when the incident began, "
+        "that is the level of the model's latest release event on or before the incident's date (the same day "
+        "counts). An incident naming two models counts once for each (a link). 'Models' under each level counts "
+        "the models with a release event at that level by then; a model that moved along the scale counts at each "
+        "level it reached. Incidents per model = links at the level / models at the level. Policy events (laws, "
+        "orders, definitions) are context, not incidents, and are not counted. Severity: 0 context, 1 hazard, "
+        "2 harm, 3 severe harm (for a lawsuit, the harm alleged, not the outcome). The downloads hold every link."
     )
     n_links = int(table.loc[table["split"] == "pathway", "links"].sum())
-    links = lambda: data.get("incident_links", upto)  # noqa: E731 - loaded only when a download is clicked
+    links = lambda: data.get("incident_links", upto, include_policy=False)  # noqa: E731 - loaded only when a download is clicked
     widgets.footer(links, n_links, data.total("incident_links"), "incident links", "risk_incident_links", upto)
 
     lag = data.get("incident_lag", upto)
     widgets.chart(lag_by_level(lag), key="risk_lag")
-    st.caption("Models with no linked incident after their first release are not drawn; they are counted below.")
+    st.caption(
+        f"Models with no linked incident after their first release are not drawn; they are counted below. A level "
+        f"with fewer than {MIN_N} models shows its points only, without a box: quartiles of so few would mislead."
+    )
     if lag_capped(lag):
         st.caption(
             f"Boxes only: {len(lag):,} models are more than the {LAG_POINTS:,} drawn as points, so each box is "
@@ -92,7 +100,7 @@ else:
             largest_by_level(models, measure),
             hide_index=True,
             key=f"risk_largest_{measure}",
-            column_config={measure: st.column_config.NumberColumn(label, format="localized")},
+            column_config={measure: st.column_config.TextColumn(label)},
         )
         columns = ["model_id", "model", "organization", "openness_level", "openness", "first_release", measure]
         widgets.footer(models[columns], len(models), data.total("models"), "models", f"risk_scale_{measure}")

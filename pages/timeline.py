@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from charts.dates import date_label
 from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, point_budget, timeline
 from ui import data, frame, widgets
 from ui.text import plain
@@ -14,7 +15,8 @@ SHOW = {"both": "release events and incidents", "releases": "release events only
 f = widgets.filters()
 st.title("Timeline")
 st.write(
-    "Each dot is a dated release event, coloured by licence type; each diamond is an incident or policy event. "
+    "Each dot is a dated release event, coloured by licence type; each diamond is an incident or policy event; "
+    "an open marker is dated to the month or year only. "
     "Drag to zoom, double-click to reset, click a point to open its details below the chart."
 )
 left, right = st.columns(2)
@@ -66,7 +68,9 @@ if detail is None:
     st.caption("Click a point on the chart to see every field of that release event or incident and its sources.")
 else:
     record = detail["row"].iloc[0]
-    st.text(f"{item[0]}: {record.get('model', record.get('title'))} ({record['date']})")
+    st.text(
+        f"{item[0]}: {record.get('model', record.get('title'))} ({date_label(record['date'], record['date_precision'])})"
+    )
     for name in ("summary", "notes"):
         if pd.notna(record.get(name)):
             st.text(f"{name.capitalize()}: {record[name]}")

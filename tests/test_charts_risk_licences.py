@@ -55,19 +55,24 @@ COUNTS = MODELS.groupby("openness_level", as_index=False).size().rename(columns=
 
 def test_risk_table_counts_and_weights_by_severity():
     count = by_level_label(TABLE, "count")
-    sev = by_level_label(TABLE, "severity")
+    n_models = {"4 downloadable": 2, "3 API": 1}
+    sev = by_level_label(TABLE, "severity", n_models)
+    rate = by_level_label(TABLE, "rate", n_models)
     path = count[count["split"] == "pathway"]
     assert path["value"].sum() == 4
-    assert sev[sev["split"] == "pathway"]["value"].sum() == 2 + 3 + 1 + 2
+    assert sev[sev["split"] == "pathway"]["severity"].sum() == 2 + 3 + 1 + 2
     row = sev[(sev["split"] == "openness_mattered") & (sev["level"] == "4 downloadable") & (sev["category"] == "yes")]
-    assert row["value"].item() == 3 and row["links"].item() == 1
+    assert row["value"].item() == 1.5 and row["links"].item() == 1  # severity 3 over 2 models
+    per = rate[rate["split"] == "pathway"].groupby("level")["value"].sum(min_count=1)
+    # two links over two level-4 models; one over one API model; no model at the unknown level: no rate
+    assert per["4 downloadable"] == 1.0 and per["3 API"] == 1.0 and pd.isna(per[UNKNOWN_LEVEL])
     assert UNKNOWN_LEVEL in set(count["level"])
 
 
 def test_incidents_by_level_stacks_pathways_and_mattered_on_every_level():
     fig = incidents_by_level(TABLE, COUNTS, "count", 2024)
-    left = [t for t in fig.data if t.xaxis == "x"]
-    right = [t for t in fig.data if t.xaxis == "x2"]
+    left = [t for t in fig.data if t.xaxis == "x" and t.type == "bar"]
+    right = [t for t in fig.data if t.xaxis == "x2" and t.type == "bar"]
     assert [t.name for t in left] == ["training-data", "downloaded-weights", "api-or-hosted", "leak"]
     assert [t.name for t in right] == ["yes", "no", "disputed"]
     assert left[0].marker.color == PATHWAY_COLOURS["training-data"]
@@ -75,7 +80,10 @@ def test_incidents_by_level_stacks_pathways_and_mattered_on_every_level():
     axis = list(left[0].x)
     assert len(axis) == 7 and axis[-1].startswith(UNKNOWN_LEVEL)
     assert axis[4] == "4 downloadable<br>(1 models)"
-    assert sum(sum(values(t.y)) for t in left) == 4 == sum(sum(values(t.y)) for t in right)
+    assert sum(np.nansum(values(t.y)) for t in left) == 4 == sum(np.nansum(values(t.y)) for t in right)
+    n_labels = next(t for t in fig.data if t.name == "n (pathway)")
+    assert n_labels.text[4] == "2 links / 1 models"
+    assert fig.layout.yaxis.dtick == 1  # a count axis ticks whole incidents
     assert "up to 2024" in fig.layout.title.text
     assert fig.layout.barmode == "stack"
 
@@ -96,21 +104,28 @@ def test_empty_inputs_give_a_message_not_an_empty_axis():
     assert term_matrix(pd.DataFrame()).layout.annotations[0].text == "No licences match these filters."
 
 
-def test_lag_by_level_one_box_per_level_in_the_level_colour():
+def test_lag_by_level_draws_points_without_a_box_under_the_minimum_n():
+    n = 12
     lag = pd.DataFrame(
         {
-            "model": ["A", "B", "C"],
-            "openness_level": [0, 4, 4],
-            "first_release": ["2020-01-01"] * 3,
-            "first_incident": ["2021-01-01", "2020-07-01", "2022-01-01"],
-            "lag_days": [366, 182, 731],
+            "model": ["A", "B", "C"] + [f"m{i}" for i in range(n)],
+            "openness_level": [0, 4, 4] + [3] * n,
+            "first_release": ["2020-01-01"] * (3 + n),
+            "first_incident": ["2021-01-01", "2020-07-01", "2022-01-01"] + ["2021-01-01"] * n,
+            "lag_days": [366, 182, 731] + list(range(100, 100 + n)),
         }
     )
     fig = lag_by_level(lag)
-    assert [t.name for t in fig.data] == ["0 fully closed", "4 downloadable"]
-    assert fig.data[1].marker.color == LEVEL_COLOURS[4]
-    assert np.allclose(values(fig.data[1].y), [182 / 365.25, 731 / 365.25])
-    assert fig.data[1].boxpoints == "all"
+    by_name = {t.name: t for t in fig.data}
+    assert by_name["4 downloadable"].type == "scatter" and by_name["0 fully closed"].type == "scatter"
+    assert by_name["3 API"].type == "box" and by_name["3 API"].boxpoints == "all"  # 12 models: a box
+    assert by_name["4 downloadable"].marker.color == LEVEL_COLOURS[4]
+    assert np.allclose(values(by_name["4 downloadable"].y), [182 / 365.25, 731 / 365.25])
+    assert list(fig.layout.xaxis.ticktext) == [
+        "0 fully closed<br>n = 1 (points only)",
+        "3 API<br>n = 12",
+        "4 downloadable<br>n = 2 (points only)",
+    ]
 
 
 def test_lag_by_level_above_the_cap_draws_boxes_from_every_model_without_points():
@@ -133,8 +148,14 @@ def test_lag_by_level_above_the_cap_draws_boxes_from_every_model_without_points(
     assert len(lag_by_level(lag, cap=100).data[0].y) == 100
 
 
+def test_scale_over_time_with_too_few_disclosed_values_says_so_instead_of_drawing():
+    fig = scale_over_time(MODELS, "training_compute_flop")
+    assert not fig.data
+    assert fig.layout.annotations[0].text.startswith("Only 1 of 4 models disclose training compute (flop)")
+
+
 def test_scale_over_time_puts_undisclosed_sizes_in_their_own_strip():
-    fig = scale_over_time(MODELS, "parameters")
+    fig = scale_over_time(MODELS, "parameters", min_n=3)
     assert "1 of 4 models undisclosed" in fig.layout.title.text
     strip = [t for t in fig.data if t.yaxis == "y2"]
     assert len(strip) == 1 and list(strip[0].x) == ["2021-01-01"]
@@ -150,7 +171,7 @@ def test_scale_over_time_puts_undisclosed_sizes_in_their_own_strip():
 
 
 def test_scale_over_time_counts_missing_compute():
-    fig = scale_over_time(MODELS, "training_compute_flop")
+    fig = scale_over_time(MODELS, "training_compute_flop", min_n=1)
     assert "3 of 4 models undisclosed" in fig.layout.title.text
     assert sum(len(t.x) for t in fig.data if t.yaxis == "y2") == 3
 
@@ -186,6 +207,8 @@ def test_largest_by_level_names_the_biggest_disclosed_model_per_level():
     top = largest_by_level(MODELS, "parameters")
     assert list(top["model"]) == ["<b>Big</b>", "M1"]
     assert list(top["openness"]) == ["0 fully closed", "4 downloadable"]
+    # figures as text, so no table shows overflow markers above 2^53
+    assert list(top["parameters"]) == ["2e+12", "1,000,000,000"]
 
 
 LICENCES = pd.DataFrame(

@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 
 from charts import FAMILY_COLOURS, INCIDENT_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
+from charts.dates import date_label, date_labels, period_spans, with_date_labels
 from charts.incidents import STATUS_SYMBOLS, incident_timeline
 from charts.model import component_table, openness_path, parameters_label, sources_table
-from charts.timeline import date_label, parse_item, plotted_rows, point_budget, timeline
+from charts.timeline import LABEL_LARGEST, parse_item, plotted_rows, point_budget, timeline
 from db import queries
 from db.vocab import INCIDENT_STATUSES
 
@@ -32,7 +33,8 @@ def test_timeline_colours_releases_by_licence_family_and_incidents_by_type(relea
     assert traces["unknown"].marker.color == FAMILY_COLOURS["unknown"]
     assert [c[0] for c in traces["unknown"].customdata] == ["release:llama-2023-03-leak"]
     assert traces["leak"].marker.color == INCIDENT_COLOURS["leak"]
-    assert traces["leak"].marker.symbol == "diamond" and traces["permissive"].marker.symbol == "circle"
+    assert list(traces["leak"].marker.symbol) == ["diamond-open"]  # dated to the month only
+    assert list(traces["permissive"].marker.symbol) == ["circle", "circle-open"]
     assert list(traces["leak"].y) == ["incident: leak"]
     assert sum(len(t.x) for t in fig.data) == len(releases) + len(incidents)
     assert {t.type for t in fig.data} == {"scatter"}
@@ -68,12 +70,14 @@ def test_timeline_hover_is_id_name_date_type_and_a_source_with_escaped_text(rele
         "staged",
         "https://openai.com/research/better-language-models",
     ]
-    assert list(custom[1])[2] == "2019-11 (month)"
+    assert list(custom[1])[2] == "Nov 2019"
+    # imprecise dates are drawn open: the day-dated staged release filled, the month-dated one open
+    assert list(by_name(fig)["permissive"].marker.symbol) == ["circle", "circle-open"]
     leak = by_name(fig)["leak"]
     assert list(leak.customdata[0]) == [
         "incident:llama-weights-leak",
         "LLaMA weights leak",
-        "2023-03 (month)",
+        "Mar 2023",
         "confirmed",
         "https://ai.meta.com/blog/large-language-model-llama-meta-ai/",
     ]
@@ -166,8 +170,21 @@ def test_parse_item(raw, expected):
 
 def test_date_label():
     assert date_label("2019-02-14", "day") == "2019-02-14"
-    assert date_label("2019-11-01", "month") == "2019-11 (month)"
-    assert date_label("2019-01-01", "year") == "2019 (year)"
+    assert date_label("2019-11-01", "month") == "Nov 2019"
+    assert date_label("2019-01-01", "year") == "2019"
+
+
+def test_date_labels_tables_and_spans_follow_each_rows_precision():
+    rows = pd.DataFrame(
+        {"date": ["2023-03-01", "2023-01-01", "2019-02-14"], "date_precision": ["month", "year", "day"], "n": [1, 2, 3]}
+    )
+    assert date_labels(rows["date"], rows["date_precision"]).tolist() == ["Mar 2023", "2023", "2019-02-14"]
+    shown = with_date_labels(rows)
+    assert shown["date"].tolist() == ["Mar 2023", "2023", "2019-02-14"] and shown["n"].tolist() == [1, 2, 3]
+    x, y = period_spans(rows["date"], rows["date_precision"], ["a", "b", "c"])
+    # a bar over each imprecise period (the whole month, the whole year); the day-dated row has none
+    assert x == ["2023-03-01", "2023-03-31", None, "2023-01-01", "2023-12-31", None]
+    assert y == ["a", "a", None, "b", "b", None]
 
 
 def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
@@ -175,7 +192,7 @@ def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
     points = [t for t in fig.data if t.customdata is not None]
     assert [t.name for t in points] == ["copyright", "leak", "safety", "policy"]
     assert not any(t.showlegend for t in points)
-    types_legend = [t for t in fig.data if t.customdata is None and t.legendgroup != "statuses"]
+    types_legend = [t for t in fig.data if t.customdata is None and t.legendgroup not in ("statuses", None)]
     assert [(t.name, t.marker.symbol) for t in types_legend] == [
         ("copyright", "circle"),
         ("leak", "circle"),
@@ -193,15 +210,19 @@ def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
     assert incident_timeline(incidents.iloc[0:0]).layout.annotations
 
 
-def test_openness_path_is_a_step_line_coloured_by_level(fixture_engine):
+def test_openness_path_is_a_step_line_with_labelled_points_coloured_by_level(fixture_engine):
     profile = queries.model_profile(fixture_engine, "gpt-2")
     fig = openness_path(profile["releases"], "GPT-2", profile["incidents"])
-    path = fig.data[0]
-    assert path.line.shape == "hv"
-    assert list(path.y) == [1, 4]
-    assert list(path.marker.color) == [LEVEL_COLOURS[1], LEVEL_COLOURS[4]]
-    assert [c[2] for c in path.customdata] == ["staged", "weights"]
-    assert path.customdata[0][5] == "Smallest model only." and path.customdata[1][5] == "none"
+    traces = {t.name: t for t in fig.data}
+    assert traces["openness path"].line.shape == "hv" and list(traces["openness path"].y) == [1, 4]
+    points = traces["release events"]
+    assert list(points.marker.color) == [LEVEL_COLOURS[1], LEVEL_COLOURS[4]]
+    assert [c[0] for c in points.customdata] == ["gpt-2-2019-02", "gpt-2-2019-11"]
+    assert [c[3] for c in points.customdata] == ["staged", "weights"]
+    assert points.customdata[0][6] == "Smallest model only." and points.customdata[1][6] == "none"
+    # the month-dated weights release: an open marker and a bar over November
+    assert list(points.marker.symbol) == ["circle", "circle-open"]
+    assert list(traces["dated to the month or year (bar: the period)"].x) == ["2019-11-01", "2019-11-30", None]
     assert list(fig.layout.yaxis.ticktext)[:6] == [
         "0 fully closed",
         "1 staged",
@@ -210,10 +231,23 @@ def test_openness_path_is_a_step_line_coloured_by_level(fixture_engine):
         "4 downloadable",
         "5 fully open",
     ]
-    assert fig.data[1].name == "linked incidents" and list(fig.data[1].x) == ["2019-02-14"]
+    assert list(traces["linked incidents"].x) == ["2019-02-14"]
+    assert traces["linked incidents"].customdata[0][0] == "gpt-2-withholding"
     bare = openness_path(profile["releases"], "GPT-2")
-    assert len(bare.data) == 1 and list(bare.layout.yaxis.tickvals) == [0, 1, 2, 3, 4, 5]
+    assert "linked incidents" not in {t.name for t in bare.data}
+    assert list(bare.layout.yaxis.tickvals) == [0, 1, 2, 3, 4, 5]
     assert openness_path(profile["releases"].iloc[0:0], "X").layout.annotations
+
+
+def test_same_day_events_are_all_visible_and_labelled_with_their_size(shipped_engine):
+    rel = queries.releases_for_model(shipped_engine, "gpt-2")
+    points = next(t for t in openness_path(rel, "GPT-2").data if t.name == "release events")
+    same_day = [(c[0], y, label) for c, y, label in zip(points.customdata, points.y, points.text, strict=True)]
+    first_day = [p for p in same_day if p[0] in ("gpt-2-2019-02-124m", "gpt-2-2019-02-paper")]
+    assert len(first_day) == 2 and first_day[0][1] != first_day[1][1]  # stepped apart, not one on the other
+    labels = {p[0]: p[2] for p in same_day}
+    assert labels["gpt-2-2019-02-124m"] == "staged 124M · 2019-02-14"
+    assert labels["gpt-2-2019-05-355m"] == "staged 355M · May 2019"
 
 
 def test_component_table_keeps_unknown_as_its_own_value(fixture_engine):
@@ -223,6 +257,7 @@ def test_component_table_keeps_unknown_as_its_own_value(fixture_engine):
     assert list(table.columns) == [
         "release_id",
         "date",
+        "date_precision",
         "event_type",
         "weights",
         "inference_code",
@@ -268,3 +303,24 @@ def test_detail_sources_are_every_source_cited_by_the_record_its_links_and_steps
     for rid in queries.releases(fixture_engine, light=True)["release_id"]:
         expected = set(cites.loc[(cites["entity"] == "releases") & (cites["entity_id"] == rid), "source_id"])
         assert set(queries.release_detail(fixture_engine, rid)["sources"]["source_id"]) == expected, rid
+
+
+def test_timeline_labels_every_point_when_few_and_only_the_largest_models_otherwise(
+    releases, incidents, shipped_engine
+):
+    few = timeline(releases, incidents)
+    texts = [x for t in few.data for x in (t.text or ())]
+    assert "GPT-2" in texts and "LLaMA weights leak" in texts and "" not in texts
+    rel = queries.releases(shipped_engine, light=True)
+    many = timeline(rel, queries.incidents(shipped_engine, light=True))
+    named = [x for t in many.data for x in (t.text or ()) if x]
+    assert 0 < len(named) <= LABEL_LARGEST
+    largest = rel.dropna(subset=["parameters"]).sort_values("parameters", ascending=False).iloc[0]["model"]
+    assert largest in named
+
+
+def test_incident_timeline_draws_a_bar_over_each_imprecise_period(incidents):
+    fig = incident_timeline(incidents)
+    spans = next(t for t in fig.data if t.name == "dated to the month or year (bar: the period)")
+    # the LLaMA leak is dated to March 2023 only: a bar over the whole month in its lane
+    assert list(spans.x) == ["2023-03-01", "2023-03-31", None] and list(spans.y) == ["leak", "leak", None]

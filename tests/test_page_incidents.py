@@ -33,7 +33,11 @@ def test_default_view_lists_and_charts_every_incident_with_the_caveat(app_on_fix
     legend = [t["name"] for t in figure(at)["data"] if t.get("legendgroup") == "statuses"]
     assert legend == ["confirmed", "resolved", "pending", "in-force"]
     assert len(at.dataframe[0].value) == 4
-    assert any(c.startswith("4 incidents shown of 4.") for c in texts(at, "caption"))
+    assert any(c.startswith("4 incidents and policy events shown of 4.") for c in texts(at, "caption"))
+    assert any(c.startswith("Of these, 3 are incidents and 1 policy events") for c in texts(at, "caption"))
+    # severity beside the outcome, and what severity measures for a lawsuit
+    assert list(at.dataframe[0].value.columns[3:5]) == ["severity", "status"]
+    assert any("For a lawsuit it rates the harm alleged, not the outcome" in c for c in texts(at, "caption"))
     # the newest incident is opened by default
     assert at.selectbox(key="url_item").value == "eu-ai-act-in-force"
     assert "No model is linked to this incident." in texts(at, "text")
@@ -52,7 +56,8 @@ def test_deep_link_opens_search_status_and_item_with_links_steps_and_court(app_o
     assert "Andersen v. Stability AI" in texts(at, "text")
     facts = at.dataframe[1].value["value"]
     assert facts["court"] == "N.D. Cal." and facts["docket"] == "3:23-cv-00201"
-    assert facts["severity"] == "2 harm"
+    assert facts["severity"] == "2 harm (harm alleged, not the outcome)"
+    assert facts["outcome (status)"] == facts["status"]
     links = at.dataframe[2].value
     assert list(links["model"]) == ["Stable Diffusion 1"]
     assert list(links["pathway"]) == ["training-data"] and list(links["openness_mattered"]) == ["disputed"]
@@ -114,9 +119,9 @@ def test_many_incidents_are_capped_to_the_newest_with_a_note(app_on_fixture, mon
     assert list(at.dataframe[0].value["incident_id"]) == ["eu-ai-act-in-force", "llama-weights-leak"]
     assert at.selectbox(key="url_item").options == [
         "2024-08-01  EU AI Act enters into force",
-        "2023-03-01  LLaMA weights leak",
+        "Mar 2023  LLaMA weights leak",  # dated to the month: the day is not shown as known
     ]
-    assert any(c.startswith("2 incidents shown of 4.") for c in texts(at, "caption"))
+    assert any(c.startswith("2 incidents and policy events shown of 4.") for c in texts(at, "caption"))
     # the true total counts the search and status too; an older incident stays reachable by its link
     at = open_page(PAGE, {"q": "a", "item": "gpt-2-withholding"})
     assert any("of 4 matching" in w for w in texts(at, "warning"))

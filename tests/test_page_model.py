@@ -10,8 +10,12 @@ PAGE = "pages/model.py"
 
 def path(at) -> list[tuple[str, int, str]]:
     """(release id, openness level, event type) of each step of the openness path."""
-    steps = figure(at)["data"][0]
-    return [(c[6], int(y), c[2]) for c, y in zip(steps["customdata"], values(steps["y"]), strict=True)]
+    steps = trace(at, "release events")
+    return [(c[0], int(c[2].split()[0]), c[3]) for c in steps["customdata"]]
+
+
+def trace(at, name: str) -> dict:
+    return next(t for t in figure(at)["data"] if t["name"] == name)
 
 
 def test_default_profile_is_gpt_2(app_on_fixture):
@@ -23,7 +27,11 @@ def test_default_profile_is_gpt_2(app_on_fixture):
     assert fig["layout"]["title"]["text"] == "GPT-2: openness after each release event"
     assert fig["data"][0]["line"]["shape"] == "hv"
     assert path(at) == [("gpt-2-2019-02", 1, "staged"), ("gpt-2-2019-11", 4, "weights")]
-    assert fig["data"][1]["name"] == "linked incidents" and values(fig["data"][1]["x"]) == ["2019-02-14"]
+    assert values(trace(at, "linked incidents")["x"]) == ["2019-02-14"]
+    # labelled points: event kind (and size, when the release names one) and the date as precisely as known
+    assert trace(at, "release events")["text"] == ["staged · 2019-02-14", "weights · Nov 2019"]
+    assert trace(at, "release events")["marker"]["symbol"] == ["circle", "circle-open"]
+    assert trace(at, "linked incidents")["text"] == ["safety"]
     assert any(c.startswith("2 release events of this model shown of 2.") for c in texts(at, "caption"))
     facts = at.dataframe[0].value["value"]
     assert facts["developers"] == "OpenAI"
@@ -41,6 +49,9 @@ def test_deep_link_opens_llama_gated_release_then_the_leak(app_on_fixture):
     at = open_page(PAGE, {"model": "llama"})
     assert not at.exception
     assert [(r[0], r[2]) for r in path(at)] == [("llama-2023-02", "gated"), ("llama-2023-03-leak", "leak")]
+    # five days apart: the leak is stepped above the gated release, so the two points do not merge
+    ys = values(trace(at, "release events")["y"])
+    assert ys[1] - ys[0] > 0.2
     licences = at.dataframe[2].value
     assert set(licences["licence"]) == {"LLaMA research licence", "unknown"}
     assert at.query_params["model"] == "llama"

@@ -52,7 +52,7 @@ def test_deep_link_sets_filters_lanes_and_opens_the_item(app_on_fixture):
     assert {p[1] for p in plotted if p[0].startswith("release:")} == {"OpenAI", "Stability AI", "Meta"}
     # incidents without a model that passes the filters (the EU AI Act) drop out
     assert "incident:eu-ai-act-in-force" not in {p[0] for p in plotted}
-    assert "incident: LLaMA weights leak (2023-03-01)" in texts(at, "text")
+    assert "incident: LLaMA weights leak (Mar 2023)" in texts(at, "text")
     assert "Summary: The weights were posted publicly." in texts(at, "text")
     fields = at.dataframe[0].value["value"]
     assert fields["type"] == "leak" and fields["status"] == "confirmed"

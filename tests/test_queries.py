@@ -156,7 +156,9 @@ def test_incident_search_and_status(fixture_engine):
 def test_incident_links(fixture_engine):
     df = q.incident_links(fixture_engine).set_index("model_id")
     assert set(df.index) == {"gpt-2", "llama", "stable-diffusion-1"}
-    assert df.loc["gpt-2", "openness_level"] == 4
+    # the level and licence when the incident began: GPT-2 was staged (level 1) on the day of its withholding
+    assert df.loc["gpt-2", "openness_level"] == 1 and df.loc["gpt-2", "licence_id"] == "MIT"
+    assert df.loc["llama", "openness_level"] == 4 and pd.isna(df.loc["llama", "licence_id"])  # the leak: no licence
     assert df.loc["gpt-2", "first_release"] == "2019-02-14"
     assert df.loc["stable-diffusion-1", "pathway"] == "training-data"
     assert df.loc["stable-diffusion-1", "openness_mattered"] == "disputed"
@@ -169,6 +171,13 @@ def test_incident_links(fixture_engine):
         "andersen-v-stability",
     }
     assert list(q.incident_links(fixture_engine, incident_types=["leak"])["model_id"]) == ["llama"]
+    # a level filter matches the level at the time: GPT-2 reached level 4 after its withholding
+    assert set(q.incident_links(fixture_engine, openness_levels=[4])["incident_id"]) == {
+        "llama-weights-leak",
+        "andersen-v-stability",
+    }
+    assert list(q.incident_links(fixture_engine, licence_families=["unknown"])["incident_id"]) == ["llama-weights-leak"]
+    assert q.count_incidents(fixture_engine, licence_families=["non-commercial"]) == 0
     assert q.incident_links(fixture_engine, modalities=["audio"]).empty
 
 

@@ -221,7 +221,7 @@ def test_sql_in_the_incident_search_matches_no_incident(app_on_fixture):
     at = open_page("pages/incidents.py", {"q": SQL_INJECTIONS[0]})
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
-    assert "0 incidents shown" in captions or "No incident" in " ".join(i.value for i in at.info)
+    assert "0 incidents and policy events shown" in captions or "No incident" in " ".join(i.value for i in at.info)
 
 
 def test_sql_in_url_filters_is_ignored_with_a_note(app_on_fixture):

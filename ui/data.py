@@ -21,6 +21,7 @@ QUERIES = {
     "releases",
     "count_releases",
     "releases_by_year_level",
+    "release_cohorts",
     "licence_families_by_year",
     "incidents",
     "count_incidents",

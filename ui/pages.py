@@ -13,7 +13,7 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("pages/overview.py", "Overview", "overview", ":material/insights:", frozenset()),
+    PageSpec("pages/overview.py", "Overview", "overview", ":material/insights:", frozenset({"unit", "series"})),
     PageSpec("pages/timeline.py", "Timeline", "timeline", ":material/timeline:", frozenset({"lanes", "show", "item"})),
     PageSpec("pages/risk.py", "Openness and risk", "risk", ":material/balance:", frozenset({"year", "weight", "view"})),
     PageSpec("pages/licences.py", "Licences", "licences", ":material/gavel:", frozenset({"q", "a", "b", "view"})),
@@ -35,7 +35,7 @@ PRESETS = (
     ),
     ("Copyright suits and the models they name", "incidents", {"itype": "copyright"}),
     ("From non-commercial to community licences", "licences", {"view": "families", "start": "2022"}),
-    ("The largest models stayed closed", "risk", {"view": "scale"}),
+    ("Model size against openness over time", "risk", {"view": "scale"}),
 )
 
 
@@ -46,10 +46,10 @@ def page_file(url_path: str) -> str:
 
 # Events annotated on the overview chart: (release or incident id, short label).
 KEY_RELEASES = (
-    ("gpt-2-2019-02-124m", "GPT-2 staged release"),
-    ("stable-diffusion-1-2022-08-public", "Stable Diffusion released"),
-    ("llama-2023-02-gated", "LLaMA gated release"),
-    ("deepseek-r1-2025-01-weights", "DeepSeek-R1 open weights"),
+    ("gpt-2-2019-02-124m", "GPT-2 124M"),
+    ("stable-diffusion-1-2022-08-public", "Stable Diffusion 1"),
+    ("llama-2023-02-gated", "LLaMA 7B-65B"),
+    ("deepseek-r1-2025-01-weights", "DeepSeek-R1 671B"),
 )
 KEY_INCIDENTS = (
     ("gpt-2-withholding", "GPT-2 withheld"),

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from charts.dates import date_label, with_date_labels
 from db import queries
 from ui import data, export
 from ui.state import Filters
@@ -170,10 +171,13 @@ def table(rows: pd.DataFrame, key: str, empty: str | None = None) -> None:
     if rows.empty and empty is not None:
         st.text(empty)
     else:
-        st.dataframe(rows, hide_index=True, width="stretch", key=key)
+        st.dataframe(with_date_labels(rows), hide_index=True, width="stretch", key=key)
 
 
 def facts(record: pd.Series, key: str) -> None:
-    """One record as a field/value table; a missing value reads 'unknown'."""
+    """One record as a field/value table, its date as precisely as known; a missing value reads 'unknown'."""
+    if "date" in record.index and "date_precision" in record.index:
+        record = record.copy()
+        record["date"] = date_label(record["date"], record["date_precision"])
     values = record.rename("value").astype("string").fillna("unknown")
     st.dataframe(values.to_frame().rename_axis("field"), width="stretch", key=key)

@@ -20,6 +20,7 @@ from db.validate import parse_date
 from db.vocab import OPENNESS_LEVELS, UNKNOWN
 
 UNKNOWN_LICENCE = UNKNOWN
+POLICY = "policy"  # incidents of this type are policy events: context, counted apart from incidents
 _MODEL_FILTERS = ("licence_families", "licence_ids", "openness_levels", "organizations", "modalities")
 
 
@@ -129,14 +130,71 @@ def incident_conditions(start=None, end=None, incident_types=None, **filters) ->
     if _vals(incident_types):
         conds.append(i.type.in_(_vals(incident_types)))
     if _has_model_filter(filters):
-        conds.append(
-            i.incident_id.in_(
-                select(s.incident_links.c.incident_id).where(
-                    s.incident_links.c.model_id.in_(_matching_models(**filters))
-                )
-            )
-        )
+        lk = s.incident_links.c
+        conds.append(i.incident_id.in_(select(lk.incident_id).where(lk.link_id.in_(links_matching(**filters)))))
     return conds
+
+
+def link_states():
+    """Each incident link with its model's state when the incident began (link_id, level_at, licence_at).
+
+    The rule: the model's latest release event dated on or before the incident (the same day counts; on a
+    day with several events, the highest level). A link whose incident predates every release event of its
+    model has no release at the time (release_at, level_at and licence_at are missing): its level is unknown.
+    """
+    lk, i, r = s.incident_links.c, s.incidents.c, s.releases.c
+    # one indexed lookup per link (ix_releases_model_date) instead of joining every earlier release
+    at = (
+        select(r.release_id)
+        .where(r.model_id == lk.model_id, r.date <= i.date)
+        .order_by(r.date.desc(), r.openness_level.desc(), r.release_id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    picked = (
+        select(lk.link_id, at.label("release_at"))
+        .select_from(s.incident_links.join(s.incidents, lk.incident_id == i.incident_id))
+        .subquery()
+    )
+    rel = s.releases.alias("release_at_time")
+    return (
+        select(
+            picked.c.link_id,
+            picked.c.release_at,
+            rel.c.openness_level.label("level_at"),
+            rel.c.licence_id.label("licence_at"),
+        )
+        .select_from(picked.outerjoin(rel, rel.c.release_id == picked.c.release_at))
+        .subquery("link_states")
+    )
+
+
+def links_matching(
+    licence_families=None, licence_ids=None, openness_levels=None, organizations=None, modalities=None, **_
+):
+    """Ids of links whose model passes the model filters as it stood when the incident began.
+
+    Level and licence filters match the model's level and licence at that time (`link_states`); organisation
+    and modality filters match the model itself.
+    """
+    lk = s.incident_links.c
+    state = link_states()
+    conds = _model_conds(lk.model_id, organizations, modalities)
+    if _vals(openness_levels):
+        levels = [int(v) for v in _vals(openness_levels) if str(v).strip().lstrip("-").isdigit()]
+        conds.append(state.c.level_at.in_(levels))
+    families = _vals(licence_families)
+    if families:
+        named = [f for f in families if f != UNKNOWN_LICENCE]
+        either = [state.c.licence_at.in_(select(s.licences.c.licence_id).where(s.licences.c.family.in_(named)))]
+        if UNKNOWN_LICENCE in families:
+            either.append(and_(state.c.release_at.is_not(None), state.c.licence_at.is_(None)))
+        conds.append(or_(*either))
+    if _vals(licence_ids):
+        conds.append(state.c.licence_at.in_(_vals(licence_ids)))
+    return (
+        select(lk.link_id).select_from(s.incident_links.outerjoin(state, state.c.link_id == lk.link_id)).where(*conds)
+    )
 
 
 def _sources_of(entity: str, id_col):
@@ -175,6 +233,7 @@ def releases(
         _level_name(r.openness_level).label("openness"),
         func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
         func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+        m.parameters,
     ]
     full_cols = [
         r.release_id,
@@ -239,6 +298,35 @@ def releases_by_year_level(engine: Engine, **filters) -> pd.DataFrame:
     stmt = (
         select(r.year, r.openness_level, func.count().label("releases"))
         .where(*release_conditions(**filters))
+        .group_by(r.year, r.openness_level)
+        .order_by(r.year, r.openness_level)
+    )
+    return read(engine, stmt)
+
+
+COHORT_UNITS = ("models", "events")
+
+
+def release_cohorts(engine: Engine, unit: str = "models", **filters) -> pd.DataFrame:
+    """Per year and openness level, `n`: models by their first release event (`unit` 'models'), or release events.
+
+    A model counts once, in the year of its first release event and at the level it reached that day (on a day
+    with several events, the highest). The other filters apply to that first event (its date, licence) and to
+    the model; the openness-level filter is not applied, so every year keeps its whole n as the denominator
+    of a share and the page draws only the chosen levels.
+    """
+    r = s.releases.c
+    scoped = {k: v for k, v in filters.items() if k != "openness_levels"}
+    conds = release_conditions(**scoped)
+    if unit == "models":
+        order = (r.date, r.openness_level.desc(), r.release_id)
+        ranked = select(
+            r.release_id, func.row_number().over(partition_by=r.model_id, order_by=order).label("rank")
+        ).subquery()
+        conds.append(r.release_id.in_(select(ranked.c.release_id).where(ranked.c.rank == 1)))
+    stmt = (
+        select(r.year, r.openness_level, func.count().label("n"))
+        .where(*conds)
         .group_by(r.year, r.openness_level)
         .order_by(r.year, r.openness_level)
     )
@@ -375,9 +463,14 @@ def _max_level_per_model(**filters):
 
 
 def incident_links(engine: Engine, **filters) -> pd.DataFrame:
-    """Model-incident links with the incident, the model's highest openness level and the link's reasoning."""
+    """Model-incident links with the incident, the model's level and licence when it began, and the reasoning.
+
+    `openness_level` is the model's level when the incident began (`link_states`), missing when the incident
+    predates every release event of the model; `include_policy=False` leaves out policy events.
+    """
     lk, i, m = s.incident_links.c, s.incidents.c, s.models.c
-    levels = _max_level_per_model(**{k: v for k, v in filters.items() if k not in ("start", "end")})
+    levels = _max_level_per_model(**{k: v for k, v in filters.items() if k not in ("start", "end", "include_policy")})
+    state = link_states()
     stmt = (
         select(
             lk.link_id,
@@ -391,8 +484,9 @@ def incident_links(engine: Engine, **filters) -> pd.DataFrame:
             lk.model_id,
             m.name.label("model"),
             m.modality,
-            levels.c.max_level.label("openness_level"),
-            _level_name(levels.c.max_level).label("openness"),
+            state.c.level_at.label("openness_level"),
+            _level_name(state.c.level_at).label("openness"),
+            state.c.licence_at.label("licence_id"),
             levels.c.first_release,
             lk.release_id,
             lk.pathway,
@@ -400,7 +494,7 @@ def incident_links(engine: Engine, **filters) -> pd.DataFrame:
             lk.reason,
             lk.source_ids,
         )
-        .select_from(links_with_levels(levels))
+        .select_from(links_with_levels(levels).outerjoin(state, state.c.link_id == lk.link_id))
         .where(*link_conditions(**filters))
         .order_by(i.date, lk.link_id)
     )
@@ -422,7 +516,9 @@ def link_conditions(**filters) -> list:
     lk, i = s.incident_links.c, s.incidents.c
     conds = _date_range(i.date, filters.get("start"), filters.get("end"))
     if _has_model_filter(filters):
-        conds.append(lk.model_id.in_(_matching_models(**filters)))
+        conds.append(lk.link_id.in_(links_matching(**filters)))
+    if not filters.get("include_policy", True):
+        conds.append(i.type != POLICY)
     if _vals(filters.get("incident_types")):
         conds.append(i.type.in_(_vals(filters.get("incident_types"))))
     return conds
@@ -430,13 +526,13 @@ def link_conditions(**filters) -> list:
 
 def release_to_incident_lag(engine: Engine, **filters) -> pd.DataFrame:
     """Per model: first release passing the filters, first linked incident after it, and the lag in days."""
-    links = incident_links(engine, **filters)
+    links = incident_links(engine, **{**filters, "include_policy": False})
     if links.empty:
         return pd.DataFrame(
             columns=["model_id", "model", "openness_level", "openness", "first_release", "first_incident", "lag_days"]
         )
     later = links[links["incident_date"] >= links["first_release"]]
-    first = later.sort_values("incident_date").groupby("model_id", as_index=False).first()
+    first = later.sort_values(["incident_date", "link_id"]).drop_duplicates("model_id")
     out = first[["model_id", "model", "openness_level", "openness", "first_release", "incident_date"]].rename(
         columns={"incident_date": "first_incident"}
     )
@@ -497,6 +593,7 @@ def model_profile(engine: Engine, model_id: str) -> dict[str, pd.DataFrame]:
             s.incidents.c.incident_id,
             s.incidents.c.title,
             s.incidents.c.date,
+            s.incidents.c.date_precision,
             s.incidents.c.type,
             s.incidents.c.status,
             s.incidents.c.severity,
@@ -639,12 +736,29 @@ def model_exists(engine: Engine, model_id: str) -> bool:
     return bool(read(engine, stmt).iloc[0, 0])
 
 
-def events_by_id(engine: Engine, release_ids: Iterable[str] = (), incident_ids: Iterable[str] = ()) -> pd.DataFrame:
-    """Dates of the named release events and incidents (for annotating charts); missing ids are skipped."""
+def events_by_id(
+    engine: Engine, release_ids: Iterable[str] = (), incident_ids: Iterable[str] = (), **filters
+) -> pd.DataFrame:
+    """The named release events and incidents that pass the filters (for annotating charts): id, kind ('release',
+    'incident' or 'policy'), what happened (event type or incident type), date and its precision."""
     r, i = s.releases.c, s.incidents.c
-    rel = read(engine, select(r.release_id.label("id"), r.date).where(r.release_id.in_(_vals(release_ids))))
-    inc = read(engine, select(i.incident_id.label("id"), i.date).where(i.incident_id.in_(_vals(incident_ids))))
-    return pd.concat([rel, inc], ignore_index=True).sort_values("date").reset_index(drop=True)
+    rel = read(
+        engine,
+        select(r.release_id.label("id"), literal("release").label("kind"), r.event_type.label("what"))
+        .add_columns(r.date, r.date_precision)
+        .where(r.release_id.in_(_vals(release_ids)), *release_conditions(**filters)),
+    )
+    kind = case((i.type == POLICY, literal(POLICY)), else_=literal("incident"))
+    inc = read(
+        engine,
+        select(i.incident_id.label("id"), kind.label("kind"), i.type.label("what"), i.date, i.date_precision).where(
+            i.incident_id.in_(_vals(incident_ids)), *incident_conditions(**filters)
+        ),
+    )
+    frames = [f for f in (rel, inc) if not f.empty]
+    if not frames:
+        return rel
+    return pd.concat(frames, ignore_index=True).sort_values(["date", "kind", "id"]).reset_index(drop=True)
 
 
 def date_precision_by_year(engine: Engine) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Risk page aggregates: incident links per openness level and category, models per level, lag to first incident.
 
-Counted in SQL so that the page moves one row per bar (or per model for the lag) instead of every link.
+Counted in SQL so that the page moves one row per bar (or per model for the lag) instead of every link. Each link
+is placed at the level its model had when the incident began (`core.link_states`); policy events are left out.
 """
 
 import pandas as pd
@@ -9,8 +10,8 @@ from sqlalchemy import Engine, func, literal, select, union_all
 from db import schema as s
 from db.queries.core import (
     _level_name,
-    _max_level_per_model,
     link_conditions,
+    link_states,
     links_with_levels,
     read,
     release_conditions,
@@ -33,20 +34,22 @@ def _links(**filters):
         .group_by(r.model_id)
         .subquery()
     )
+    state = link_states()
     return (
         select(
+            lk.link_id,
             lk.model_id,
             m.name.label("model"),
             i.date.label("incident_date"),
             i.severity,
-            levels.c.max_level.label("openness_level"),
+            state.c.level_at.label("openness_level"),
             levels.c.first_release,
             lk.pathway,
             lk.openness_mattered,
         )
-        .select_from(links_with_levels(levels))
-        .where(*link_conditions(**filters))
-        .subquery()
+        .select_from(links_with_levels(levels).outerjoin(state, state.c.link_id == lk.link_id))
+        .where(*link_conditions(**{**filters, "include_policy": False}))
+        .cte("risk_links")  # a CTE: SQLite computes it once although both splits read it
     )
 
 
@@ -74,12 +77,14 @@ def risk_by_level(engine: Engine, **filters) -> pd.DataFrame:
 
 
 def models_by_level(engine: Engine, **filters) -> pd.DataFrame:
-    """How many models have a release passing the filters, per highest openness level (None when unknown)."""
-    levels = _max_level_per_model(**filters)
+    """How many models had a release event at each openness level passing the filters (a model counts at every
+    level it reached, so the rows add up to more than the models)."""
+    r = s.releases.c
     stmt = (
-        select(levels.c.max_level.label("openness_level"), func.count().label("models"))
-        .group_by(levels.c.max_level)
-        .order_by(levels.c.max_level)
+        select(r.openness_level, func.count(r.model_id.distinct()).label("models"))
+        .where(*release_conditions(**filters))
+        .group_by(r.openness_level)
+        .order_by(r.openness_level)
     )
     return read(engine, stmt)
 
@@ -87,21 +92,24 @@ def models_by_level(engine: Engine, **filters) -> pd.DataFrame:
 def incident_lag(engine: Engine, **filters) -> pd.DataFrame:
     """Per model: its first release passing the filters, its first linked incident on or after it, the lag in days.
 
-    The same rows as `release_to_incident_lag`, with the first incident found in SQL.
+    The level is the model's level when that first incident began. The same rows as `release_to_incident_lag`,
+    with the first incident found in SQL.
     """
     lk = _links(**filters)
-    stmt = (
-        select(
-            lk.c.model_id,
-            func.min(lk.c.model).label("model"),
-            lk.c.openness_level,
-            _level_name(lk.c.openness_level).label("openness"),
-            lk.c.first_release,
-            func.min(lk.c.incident_date).label("first_incident"),
-        )
+    order = (lk.c.incident_date, lk.c.link_id)
+    ranked = (
+        select(lk, func.row_number().over(partition_by=lk.c.model_id, order_by=order).label("rank"))
         .where(lk.c.incident_date >= lk.c.first_release)
-        .group_by(lk.c.model_id, lk.c.openness_level, lk.c.first_release)
+        .subquery()
     )
+    stmt = select(
+        ranked.c.model_id,
+        ranked.c.model,
+        ranked.c.openness_level,
+        _level_name(ranked.c.openness_level).label("openness"),
+        ranked.c.first_release,
+        ranked.c.incident_date.label("first_incident"),
+    ).where(ranked.c.rank == 1)
     out = read(engine, stmt)
     if out.empty:
         return pd.DataFrame(columns=LAG_COLUMNS)

@@ -77,7 +77,7 @@ if view == "risk":
             f"Boxes only: {len(lag):,} models are more than the {LAG_POINTS:,} drawn as points, so each box is "
             "computed from all of them. The downloads hold every model behind the boxes."
         )
-    n_models = int(data.get("models_by_level", upto)["models"].sum())
+    n_models = int(data.get("count_models", upto))  # distinct models: one that moved levels counts once
     widgets.footer(lag, len(lag), n_models, "models with a linked incident", "risk_lag", upto)
 else:
     models = data.get("models", f)

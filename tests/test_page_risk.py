@@ -209,3 +209,11 @@ def test_downloads_hold_every_link_counted_in_the_bars_and_every_model_of_the_la
     assert list(lag.columns[:2]) == ["model_id", "model"] and len(lag) == sum(
         len(t["y"]) for t in figure(at, 1)["data"]
     )
+
+
+def test_the_lag_footer_counts_distinct_models(page, fixture_engine):
+    at = page()
+    assert not at.exception
+    models = queries.count_models(fixture_engine)
+    lag = [c.value for c in at.caption if "models with a linked incident shown of" in c.value]
+    assert lag and lag[0].split(" shown of ")[1].startswith(f"{models:,}.")

@@ -64,6 +64,11 @@ def coverage(rows: pd.DataFrame, cutoff: str | None) -> go.Figure:
         fig.update_yaxes(title_text=unit, rangemode="tozero", tickformat="d", row=panel, col=1)
         fig.update_yaxes(range=[0, max(totals.max(), 1) * 1.18], row=panel, col=1)
     fig.update_xaxes(dtick=1, showticklabels=True)
-    base_layout(fig, title, height=620)
-    fig.update_layout(barmode="stack", legend_title_text="openness level", legend_traceorder="normal")
+    base_layout(fig, title, height=640)
+    fig.update_layout(
+        barmode="stack",
+        legend={"orientation": "v", "x": 1.01, "y": 1, "yanchor": "top", "traceorder": "normal"},
+        legend_title_text="openness level",
+        margin={"t": 90},
+    )
     return fig

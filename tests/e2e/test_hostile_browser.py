@@ -54,6 +54,8 @@ def test_hostile_text_is_visible_as_text(page, hostile_url):
     page.goto(f"{hostile_url}/model?model=gpt-2")
     page.get_by_test_id("stSidebarNav").wait_for(timeout=30_000)
     page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
+    # the profile renders in parts; wait for the hostile name itself (it times out if it never shows as text)
+    page.get_by_text(IMG, exact=False).first.wait_for(timeout=30_000)
     assert page.get_by_text(IMG, exact=False).count() >= 1
 
 

@@ -350,7 +350,7 @@ def test_fixture_data_is_valid(fixture_data):
         "incident_links": 3,
         "incident_steps": 2,
         "context_events": 1,
-        "trackers": 3,
+        "trackers": 4,
         "tracker_names": 4,
         "assessments": 4,
         "openness_claims": 1,

@@ -4,6 +4,7 @@ from db.queries.analysis import licence_answers, licence_comparison, model_choic
 from db.queries.core import *  # noqa: F403
 from db.queries.coverage import coverage_by_year_level, models_by_clause_year  # noqa: F401
 from db.queries.crosswalk import (  # noqa: F401
+    crosscheck,
     crosswalk_agreement,
     crosswalk_patterns,
     crosswalk_rows,

@@ -6,6 +6,7 @@ the withdrawal's level).
 The mapping of each tracker's scale to our levels is db/scales.py.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
@@ -407,3 +408,88 @@ def open_washing(engine: Engine, **filters) -> pd.DataFrame:
 def trackers(engine: Engine) -> pd.DataFrame:
     """The trackers compared, with snapshot, terms and citation."""
     return read(engine, select(s.trackers).order_by(s.trackers.c.tracker_id))
+
+
+DATE_TOLERANCE_DAYS = 31  # "more than a month" apart
+# texts that name no licence (the Model Openness Tool writes "Component not included" for a missing component)
+_NO_LICENCE = {
+    "",
+    "unknown",
+    "none",
+    "na",
+    "unlicensed",
+    "undisclosed",
+    "nolicencegiven",
+    "componentcomponentnotincluded",
+}
+_CUSTOM = {"custom", "proprietary"}  # a tracker's word for terms of the developer's own, which our LicenseRef- ids are
+
+
+def _period(day: str, precision: str | None) -> tuple[dt.date, dt.date]:
+    """The first and last day a date of a given precision can mean."""
+    start = dt.date.fromisoformat(day)
+    if precision == "year":
+        return start, dt.date(start.year, 12, 31)
+    if precision == "month":
+        nxt = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return start, nxt - dt.timedelta(days=1)
+    return start, start
+
+
+def _fold(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").casefold() if ch.isalnum())
+
+
+def _licence_agrees(theirs: str, ours: list[dict]) -> bool:
+    """Whether a tracker's licence text names one of our licences (ids and names compared without case or punctuation)."""
+    t = _fold(theirs)
+    if t in _CUSTOM and any(lic["licence_id"].startswith("LicenseRef-") for lic in ours):
+        return True
+    names = set()
+    for lic in ours:
+        names |= {_fold(lic["licence_id"]), _fold(lic["licence_name"])}
+        names.add(_fold(f"{lic['licence_name'] or ''}{lic.get('licence_version') or ''}"))
+    names.discard("")
+    return any(t == n or (min(len(t), len(n)) >= 3 and (t in n or n in t)) for n in names)
+
+
+def crosscheck(engine: Engine, tracker_ids=None, **filters) -> pd.DataFrame:
+    """Where a tracker's date is over a month from our first release, or its licence names none of ours: for curators."""
+    a = _assessments(engine, tracker_ids, **filters)
+    rel = _releases(engine, a["model_id"])
+    versions = dict(read(engine, select(s.licences.c.licence_id, s.licences.c.version)).itertuples(index=False))
+    rows = []
+    for row in a.to_dict("records"):
+        mine = [r for r in rel.to_dict("records") if r["model_id"] == row["model_id"]]
+        if not mine:
+            continue
+        first = min(r["date"] for r in mine)
+        if row["date"]:
+            start, end = _period(row["date"], row["date_precision"])
+            ours_day = dt.date.fromisoformat(first)
+            gap = (start - ours_day).days if ours_day < start else (ours_day - end).days if ours_day > end else 0
+            if gap > DATE_TOLERANCE_DAYS:
+                rows.append(_check(row, "date", row["date"], first, gap))
+        licences = [{**r, "licence_version": versions.get(r["licence_id"])} for r in mine if r["licence_id"]]
+        text = row["licence_text"] or ""
+        if _fold(text) not in _NO_LICENCE and not _licence_agrees(text, licences):
+            ours = "; ".join(sorted({r["licence_id"] for r in licences})) or "none recorded"
+            rows.append(_check(row, "licence", text, ours, None))
+    columns = ["model_id", "model", "tracker_id", "external_name", "check", "theirs", "ours", "days_apart", "url"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["days_apart"] = out["days_apart"].astype("Int64")
+    return out.sort_values(["check", "model", "tracker_id", "external_name"]).reset_index(drop=True)
+
+
+def _check(row: dict, check: str, theirs: str, ours: str, days: int | None) -> dict:
+    return {
+        "model_id": row["model_id"],
+        "model": row["model"],
+        "tracker_id": row["tracker_id"],
+        "external_name": row["external_name"],
+        "check": check,
+        "theirs": theirs,
+        "ours": ours,
+        "days_apart": days,
+        "url": row["url"],
+    }

@@ -4,6 +4,7 @@ All or nothing: a bad entry or an ambiguous name writes nothing and is reported 
 """
 
 import csv
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,14 +17,16 @@ from db.validate import ValidationError
 from tests.conftest import ROOT, SHIPPED_DATA
 
 EXCERPTS = ROOT / "tests" / "fixtures" / "trackers"
-MIRRORS = Path("/work/.mirror")  # where this project's machines keep the snapshots; skipped elsewhere
+# The full snapshots, when a machine has them: TRACKER_SNAPSHOTS names a folder holding ecosystem-graphs, eosai and
+# mot (each a bare git repository or a folder) and epoch-ai/ (Epoch AI's notable and large-scale CSV files).
+SNAPSHOT_ROOT = Path(os.environ.get("TRACKER_SNAPSHOTS") or "missing-snapshots")
 SNAPSHOTS = {
-    "ecosystem-graphs": [MIRRORS / "stanford-crfm+ecosystem-graphs" / "repo"],
-    "eosai": [MIRRORS / "Language-Technology-Assessment+main-database" / "repo"],
-    "mot": [MIRRORS / "lfai+model_openness_tool" / "repo"],
+    "ecosystem-graphs": [SNAPSHOT_ROOT / "ecosystem-graphs"],
+    "eosai": [SNAPSHOT_ROOT / "eosai"],
+    "mot": [SNAPSHOT_ROOT / "mot"],
     "epoch-ai": [
-        Path("/work/staging/candidates/epoch_notable_full.csv"),
-        Path("/work/staging/candidates/epoch_large_scale_full.csv"),
+        SNAPSHOT_ROOT / "epoch-ai" / "epoch_notable_full.csv",
+        SNAPSHOT_ROOT / "epoch-ai" / "epoch_large_scale_full.csv",
     ],
 }
 
@@ -162,7 +165,10 @@ def test_the_same_name_in_two_files_keeps_both_entries():
     assert named[0].alternative_names == ("Imagen 3",)
 
 
-@pytest.mark.skipif(not all(p.exists() for ps in SNAPSHOTS.values() for p in ps), reason="the snapshots are not here")
+@pytest.mark.skipif(
+    not all(p.exists() for ps in SNAPSHOTS.values() for p in ps),
+    reason="TRACKER_SNAPSHOTS does not hold the four snapshots",
+)
 def test_reimporting_the_real_snapshots_reproduces_the_shipped_rows(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(SHIPPED_DATA, data, ignore=shutil.ignore_patterns("*.db*"))

@@ -458,9 +458,12 @@ def crosscheck(engine: Engine, tracker_ids=None, **filters) -> pd.DataFrame:
     a = _assessments(engine, tracker_ids, **filters)
     rel = _releases(engine, a["model_id"])
     versions = dict(read(engine, select(s.licences.c.licence_id, s.licences.c.version)).itertuples(index=False))
+    by_model: dict[str, list[dict]] = {}
+    for r in rel.to_dict("records"):
+        by_model.setdefault(r["model_id"], []).append(r)
     rows = []
     for row in a.to_dict("records"):
-        mine = [r for r in rel.to_dict("records") if r["model_id"] == row["model_id"]]
+        mine = by_model.get(row["model_id"], [])
         if not mine:
             continue
         first = min(r["date"] for r in mine)

@@ -23,7 +23,7 @@ from db.engine import data_dir as default_data_dir
 from db.engine import database_url, is_sqlite, make_engine, sqlite_path
 from db.validate import DATASET_FILE, Record, ValidationError, load_dataset, printable, read_cutoff, split_list
 
-SCHEMA_VERSION = "2"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index
+SCHEMA_VERSION = "3"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments
 CHUNK = 5_000
 PG_BUILD_LOCK = 7_406_372_201  # advisory lock key: one build at a time per PostgreSQL database
 
@@ -246,7 +246,9 @@ def ensure_database(data_dir: Path | None = None, url: str | None = None) -> dic
     data_dir = Path(data_dir or default_data_dir())
     if is_sqlite(url):
         path = sqlite_path(url)
-        files = [Path(data_dir) / t.file for t in spec.TABLES]
+        files = [
+            Path(data_dir) / t.file for t in spec.TABLES if not (t.optional and not (Path(data_dir) / t.file).exists())
+        ]
         newest = max((f.stat().st_mtime for f in files if f.exists()), default=0.0)
         if path.exists() and all(f.exists() for f in files) and path.stat().st_mtime >= newest:
             return None

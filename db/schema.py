@@ -8,6 +8,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -26,6 +27,7 @@ _KEY_COLUMN = {
     "releases": "release_id",
     "incidents": "incident_id",
     "context_events": "event_id",
+    "trackers": "tracker_id",
 }
 
 
@@ -66,6 +68,8 @@ def _table(t: spec.TableSpec) -> Table:
     if t.name == "incident_steps":
         cols.insert(0, Column("step_id", String(300), primary_key=True))
         extra.append(UniqueConstraint("incident_id", "date", "status"))
+    if len(t.key) > 1 and t.name not in ("incident_links", "incident_steps"):
+        extra.append(PrimaryKeyConstraint(*t.key))
     return Table(t.name, metadata, *cols, *extra)
 
 
@@ -80,6 +84,10 @@ incidents = TABLES["incidents"]
 incident_links = TABLES["incident_links"]
 incident_steps = TABLES["incident_steps"]
 context_events = TABLES["context_events"]
+trackers = TABLES["trackers"]
+tracker_names = TABLES["tracker_names"]
+assessments = TABLES["assessments"]
+openness_claims = TABLES["openness_claims"]
 
 model_organizations = Table(
     "model_organizations",

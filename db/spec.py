@@ -31,6 +31,7 @@ class TableSpec:
     cols: tuple[Col, ...]
     needs_source: bool = True
     derived: tuple[str, ...] = field(default=())
+    optional: bool = False  # a missing file means no rows (tables added after the first release of the contract)
 
     @property
     def file(self) -> str:
@@ -214,6 +215,79 @@ CONTEXT_EVENTS = TableSpec(
     ),
 )
 
+TRACKERS = TableSpec(
+    "trackers",
+    ("tracker_id",),
+    (
+        Col("tracker_id", "id", True),
+        Col("name", "text", True),
+        Col("publisher", "text", True),
+        Col("url", "url", True),
+        Col("snapshot", "text", True),
+        Col("snapshot_date", "date", True),
+        Col("terms", "text", True),
+        Col("citation", "text", True),
+        Col("scale", "text", True),
+        Col("notes", "text"),
+    ),
+    needs_source=False,
+    optional=True,
+)
+
+TRACKER_NAMES = TableSpec(
+    "tracker_names",
+    ("tracker_id", "external_name"),
+    (
+        Col("tracker_id", "ref", True, ref="trackers"),
+        Col("external_name", "text", True),
+        Col("model_id", "ref", True, ref="models"),
+        Col("reviewed_by", "enum", True, vocab.REVIEWERS),
+        Col("notes", "text"),
+    ),
+    needs_source=False,
+    optional=True,
+)
+
+
+def _rated_components() -> tuple[Col, ...]:
+    return tuple(Col(c, "enum", False, vocab.COMPONENT_STATES) for c in vocab.COMPONENTS)
+
+
+ASSESSMENTS = TableSpec(
+    "assessments",
+    ("tracker_id", "external_name"),
+    (
+        Col("tracker_id", "ref", True, ref="trackers"),
+        Col("external_name", "text", True),
+        Col("model_id", "ref", True, ref="models"),
+        Col("snapshot", "text", True),
+        Col("access_class", "text"),
+        Col("licence_text", "text"),
+        Col("date", "date"),
+        Col("date_precision", "precision", False, vocab.DATE_PRECISIONS),
+        *_rated_components(),
+        Col("ratings", "text"),
+        Col("evidence", "text"),
+        Col("url", "url", True),
+    ),
+    needs_source=False,
+    optional=True,
+)
+
+OPENNESS_CLAIMS = TableSpec(
+    "openness_claims",
+    ("model_id", "source_id"),
+    (
+        Col("model_id", "ref", True, ref="models"),
+        Col("claimant_id", "ref", True, ref="organizations"),
+        Col("claim", "text", True),
+        Col("source_id", "ref", True, ref="sources"),
+        Col("notes", "text"),
+    ),
+    needs_source=False,
+    optional=True,
+)
+
 # Build order: every table comes after the tables it references.
 TABLES: tuple[TableSpec, ...] = (
     SOURCES,
@@ -225,5 +299,9 @@ TABLES: tuple[TableSpec, ...] = (
     INCIDENT_LINKS,
     INCIDENT_STEPS,
     CONTEXT_EVENTS,
+    TRACKERS,
+    TRACKER_NAMES,
+    ASSESSMENTS,
+    OPENNESS_CLAIMS,
 )
 BY_NAME = {t.name: t for t in TABLES}

@@ -328,6 +328,7 @@ def check_references(records: dict[str, list[Record]], existing: dict[str, dict]
     problems += _case_twins(records, known)
     problems += _lookalike_names(records, known)
     problems += _base_model_cycles(records, known)
+    problems += _assessments_follow_mapping(records, known)
     ids = {name: {k[0] for k in rows} for name, rows in known.items()}
     release_model = {k[0]: v.get("model_id") for k, v in known.get("releases", {}).items()}
     for table in spec.TABLES:
@@ -431,6 +432,23 @@ def _base_model_cycles(records: dict[str, list[Record]], known: dict[str, dict[t
     return problems
 
 
+def _assessments_follow_mapping(records: dict[str, list[Record]], known: dict[str, dict[tuple, dict]]) -> list[Problem]:
+    """An assessment names the model its tracker's name is mapped to in tracker_names, and nothing else."""
+    mapping = {key: (values or {}).get("model_id") for key, values in known.get("tracker_names", {}).items()}
+    problems = []
+    for rec in records.get("assessments", []):
+        key = (rec.values.get("tracker_id"), rec.values.get("external_name"))
+        if None in key:
+            continue
+        if key not in mapping:
+            problems.append(Problem(rec.file, rec.line, "external_name", f"'{key[1]}' is not mapped in tracker_names"))
+        elif mapping[key] != rec.values.get("model_id"):
+            problems.append(
+                Problem(rec.file, rec.line, "model_id", f"tracker_names maps '{key[1]}' to '{mapping[key]}'")
+            )
+    return problems
+
+
 def _show(key: tuple) -> str:
     return "/".join("" if k is None else str(k) for k in key)
 
@@ -493,6 +511,9 @@ def load_dataset(data_dir: Path, today: dt.date | None = None) -> dict[str, list
     for table in spec.TABLES:
         path = Path(data_dir) / table.file
         label = f"data/{table.file}" if Path(data_dir).name == "data" else str(path)
+        if table.optional and not path.exists():
+            records[table.name] = []
+            continue
         recs, probs = read_csv(path, table, today, label)
         records[table.name] = recs
         problems += probs

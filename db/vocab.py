@@ -96,4 +96,7 @@ INCLUSION_CLAUSES = {
     "incident": "involved in an incident of the dataset",
 }
 
+# Who matched a tracker's name to our model: the exact-name rule (same name and developer), or a curator by hand.
+REVIEWERS = ("exact-name", "curator")
+
 UNKNOWN = "unknown"

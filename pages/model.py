@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from charts.crosswalk import side_by_side
 from charts.model import component_table, openness_path, parameters_label, sources_table
 from ui import data, frame, widgets
 from ui.state import Filters
@@ -102,3 +103,10 @@ widgets.table(
 
 st.subheader("Sources")
 widgets.table(sources_table(profile["sources"]), "model_sources")
+
+st.subheader("How other trackers rate it")
+verdict = data.get("osaid", model_id=model_id).iloc[0]
+st.text(f"Open Source AI Definition: {verdict['osaid']}. {verdict['reason']}")
+rated = data.get("crosswalk_rows", model_id=model_id)
+widgets.table(side_by_side(rated), "model_crosswalk", empty="None of the trackers we import rates this model.")
+widgets.footer(rated, len(rated), len(rated), "assessments of this model", f"model_{model_id}_crosswalk", Filters())

@@ -350,6 +350,10 @@ def test_fixture_data_is_valid(fixture_data):
         "incident_links": 3,
         "incident_steps": 2,
         "context_events": 1,
+        "trackers": 4,
+        "tracker_names": 4,
+        "assessments": 4,
+        "openness_claims": 1,
     }
     assert records["releases"][0].line == 2
     assert records["models"][0].values["parameters"] == 1_500_000_000

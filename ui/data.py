@@ -54,6 +54,13 @@ QUERIES = {
     "table_rows",
     "release_detail",
     "incident_detail",
+    "crosswalk_rows",
+    "crosswalk_agreement",
+    "crosswalk_patterns",
+    "crosscheck",
+    "open_washing",
+    "osaid",
+    "trackers",
 }
 
 

@@ -19,6 +19,13 @@ PAGES = (
     PageSpec("pages/licences.py", "Licences", "licences", ":material/gavel:", frozenset({"q", "a", "b", "view"})),
     PageSpec("pages/incidents.py", "Incidents", "incidents", ":material/report:", frozenset({"q", "status", "item"})),
     PageSpec("pages/model.py", "Model profile", "model", ":material/account_tree:", frozenset({"model", "q"})),
+    PageSpec(
+        "pages/crosswalk.py",
+        "How others rate it",
+        "crosswalk",
+        ":material/compare_arrows:",
+        frozenset({"view", "tracker", "show"}),
+    ),
     PageSpec("pages/method.py", "Data and method", "method", ":material/menu_book:", frozenset({"table"})),
 )
 # Listed in the navigation only for a signed-in curator (see app.py and ui/auth.py).

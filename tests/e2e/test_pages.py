@@ -159,3 +159,28 @@ def test_deep_link_as_first_request_to_a_fresh_server(start_server, page: Page, 
         expect(nav.get_by_text(spec.title, exact=True)).to_have_count(1)
         expect(nav.get_by_text("app", exact=True)).to_have_count(0)
     assert not problems
+
+
+def test_crosswalk_agreement_and_open_washing_views(page: Page, app_url, app_db, problems):
+    """The crosswalk draws its agreement bars with n, and the open-washing view downloads exactly its claims."""
+    page.goto(f"{app_url}/crosswalk")
+    settle(page)
+    assert_healthy(page)
+    main = page.get_by_test_id("stMain")
+    expect(main.locator(".legendtext").filter(has_text="disagrees")).to_have_count(1)
+    expect(main.locator(".gtitle").filter(has_text="agrees with our openness level")).to_have_count(1)
+    engine = make_engine(app_db[0], readonly=True)
+    assessments = queries.row_counts(engine)["assessments"]
+    claims = queries.open_washing(engine)
+    engine.dispose()
+    caption = main.get_by_test_id("stCaptionContainer").filter(has_text="assessments shown of").first.inner_text()
+    assert caption.startswith(f"{assessments:,} assessments shown of {assessments:,}")
+
+    page.goto(f"{app_url}/crosswalk?view=openwashing")
+    main.get_by_test_id("stDataFrame").first.wait_for(timeout=LOAD_MS)
+    expect(main.get_by_test_id("stCaptionContainer").filter(has_text="claims shown of")).to_have_count(1)
+    assert_healthy(page)
+    rows = download_csv(page)
+    assert list(rows["model_id"]) == list(claims["model_id"])
+    assert set(rows["verdict"]) <= {"open-washing", "consistent", "not enough data"}
+    assert not problems

@@ -28,6 +28,7 @@ _KEY_COLUMN = {
     "incidents": "incident_id",
     "context_events": "event_id",
     "trackers": "tracker_id",
+    "benchmarks": "benchmark_id",
 }
 
 
@@ -88,6 +89,9 @@ trackers = TABLES["trackers"]
 tracker_names = TABLES["tracker_names"]
 assessments = TABLES["assessments"]
 openness_claims = TABLES["openness_claims"]
+benchmarks = TABLES["benchmarks"]
+evaluations = TABLES["evaluations"]
+compute_estimates = TABLES["compute_estimates"]
 
 model_organizations = Table(
     "model_organizations",

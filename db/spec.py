@@ -288,6 +288,71 @@ OPENNESS_CLAIMS = TableSpec(
     optional=True,
 )
 
+BENCHMARKS = TableSpec(
+    "benchmarks",
+    ("benchmark_id",),
+    (
+        Col("benchmark_id", "id", True),
+        Col("name", "text", True),
+        Col("version", "text", True),
+        Col("metric", "text", True),
+        Col("unit", "text", True),
+        Col("floor", "float"),
+        Col("ceiling", "float"),
+        Col("introduced", "date", True),
+        Col("maintainer", "text", True),
+        Col("why", "text", True),
+        Col("caveats", "text", True),
+        Col("source_ids", "sources", True),
+    ),
+    optional=True,
+)
+
+EVALUATIONS = TableSpec(
+    "evaluations",
+    ("evaluation_id",),
+    (
+        Col("evaluation_id", "id", True),
+        Col("model_id", "ref", True, ref="models"),
+        Col("release_id", "ref", ref="releases"),
+        Col("model_as_evaluated", "text", True),
+        Col("variant_date", "date"),
+        Col("benchmark_id", "ref", True, ref="benchmarks"),
+        Col("score", "float", True, low=0),
+        Col("setting", "text"),
+        Col("shots", "int", low=0, high=100),
+        Col("reported_date", "date"),
+        Col("reported_date_precision", "precision", False, vocab.DATE_PRECISIONS),
+        Col("reporter_role", "enum", True, vocab.REPORTER_ROLES),
+        Col("reported_by", "text", True),
+        Col("reported_in", "text"),
+        Col("reported_in_url", "url"),
+        Col("caveats", "text"),
+        Col("source_ids", "sources", True),
+    ),
+    optional=True,
+)
+
+COMPUTE_ESTIMATES = TableSpec(
+    "compute_estimates",
+    ("estimate_id",),
+    (
+        Col("estimate_id", "id", True),
+        Col("model_id", "ref", True, ref="models"),
+        Col("quantity", "enum", True, vocab.ESTIMATE_QUANTITIES),
+        Col("value", "float", True, low=0),
+        Col("unit", "text", True),
+        Col("hardware", "text"),
+        Col("basis", "enum", True, vocab.FIGURE_BASIS),
+        Col("estimated_by", "text"),
+        Col("date", "date"),
+        Col("date_precision", "precision", False, vocab.DATE_PRECISIONS),
+        Col("notes", "text"),
+        Col("source_ids", "sources", True),
+    ),
+    optional=True,
+)
+
 # Build order: every table comes after the tables it references.
 TABLES: tuple[TableSpec, ...] = (
     SOURCES,
@@ -303,5 +368,8 @@ TABLES: tuple[TableSpec, ...] = (
     TRACKER_NAMES,
     ASSESSMENTS,
     OPENNESS_CLAIMS,
+    BENCHMARKS,
+    EVALUATIONS,
+    COMPUTE_ESTIMATES,
 )
 BY_NAME = {t.name: t for t in TABLES}

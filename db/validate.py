@@ -193,12 +193,27 @@ def check_row(table: spec.TableSpec, file: str, line: int, row: dict, today: dt.
 def _row_rules(table: spec.TableSpec, file: str, line: int, v: dict) -> list[Problem]:
     """Rules that involve more than one cell of the same row."""
     problems = []
-    if "date_precision" in v and v.get("date") and v.get("date_precision"):
-        day = dt.date.fromisoformat(v["date"])
-        if v["date_precision"] == "month" and day.day != 1:
-            problems.append(Problem(file, line, "date", "month precision needs the first day of the month"))
-        if v["date_precision"] == "year" and (day.month, day.day) != (1, 1):
-            problems.append(Problem(file, line, "date", "year precision needs January 1st"))
+    for date_col in ("date", "reported_date"):
+        precision = v.get(f"{date_col}_precision")
+        if v.get(date_col) and precision:
+            day = dt.date.fromisoformat(v[date_col])
+            if precision == "month" and day.day != 1:
+                problems.append(Problem(file, line, date_col, "month precision needs the first day of the month"))
+            if precision == "year" and (day.month, day.day) != (1, 1):
+                problems.append(Problem(file, line, date_col, "year precision needs January 1st"))
+        if f"{date_col}_precision" in table.columns and not table.col(date_col).required:
+            if bool(v.get(date_col)) != bool(precision):
+                problems.append(
+                    Problem(file, line, f"{date_col}_precision", f"must be given exactly when {date_col} is given")
+                )
+    if table.name == "compute_estimates":
+        if v.get("basis") == "estimated" and not v.get("estimated_by"):
+            problems.append(Problem(file, line, "estimated_by", "is required when the figure is estimated"))
+        if v.get("estimated_by") and v.get("basis") != "estimated":
+            problems.append(Problem(file, line, "estimated_by", "is only for estimated figures"))
+    if table.name == "benchmarks" and None not in (v.get("floor"), v.get("ceiling")):
+        if v["floor"] >= v["ceiling"]:
+            problems.append(Problem(file, line, "ceiling", "must be above the floor"))
     if table.name == "licences":
         kind, value = v.get("scale_threshold_kind"), v.get("scale_threshold_value")
         if kind in ("users", "revenue") and value is None:
@@ -329,6 +344,7 @@ def check_references(records: dict[str, list[Record]], existing: dict[str, dict]
     problems += _lookalike_names(records, known)
     problems += _base_model_cycles(records, known)
     problems += _assessments_follow_mapping(records, known)
+    problems += _scores_within_scale(records, known)
     ids = {name: {k[0] for k in rows} for name, rows in known.items()}
     release_model = {k[0]: v.get("model_id") for k, v in known.get("releases", {}).items()}
     for table in spec.TABLES:
@@ -428,6 +444,20 @@ def _base_model_cycles(records: dict[str, list[Record]], known: dict[str, dict[t
         if current and current == rec.values.get("model_id") and rec.values.get("base_model_id") != current:
             problems.append(
                 Problem(rec.file, rec.line, "base_model_id", f"makes a cycle: '{current}' would descend from itself")
+            )
+    return problems
+
+
+def _scores_within_scale(records: dict[str, list[Record]], known: dict[str, dict[tuple, dict]]) -> list[Problem]:
+    """A benchmark score above the benchmark's ceiling (101 on a percent scale) is a typo, not a result."""
+    problems = []
+    benchmarks = {k[0]: v for k, v in known.get("benchmarks", {}).items()}
+    for rec in records.get("evaluations", []):
+        bench = benchmarks.get(rec.values.get("benchmark_id"))
+        score = rec.values.get("score")
+        if bench and score is not None and bench.get("ceiling") is not None and score > bench["ceiling"]:
+            problems.append(
+                Problem(rec.file, rec.line, "score", f"{score:g} is above the benchmark's ceiling {bench['ceiling']:g}")
             )
     return problems
 

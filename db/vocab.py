@@ -96,6 +96,18 @@ INCLUSION_CLAUSES = {
     "incident": "involved in an incident of the dataset",
 }
 
+# Who published a benchmark result: the model's developer, another model developer (in its own report), the
+# benchmark's authors, or an evaluator that built neither.
+REPORTER_ROLES = ("developer", "other-developer", "benchmark-maintainer", "independent")
+# What a compute estimate measures.
+ESTIMATE_QUANTITIES = (
+    "training-compute-flop",
+    "training-cost-usd",
+    "hardware-count",
+    "training-time-hours",
+    "gpu-hours",
+)
+
 # Who matched a tracker's name to our model: the exact-name rule (same name and developer), or a curator by hand.
 REVIEWERS = ("exact-name", "curator")
 

@@ -74,7 +74,7 @@ def test_build_loads_every_row(fixture_data, db_url):
         if t.needs_source
         for r in csv_rows(fixture_data, t.file)
     )
-    assert counts["citations"] == cited == 24
+    assert counts["citations"] == cited == 31
 
 
 def test_derived_columns(fixture_data, db_url):

@@ -354,6 +354,9 @@ def test_fixture_data_is_valid(fixture_data):
         "tracker_names": 4,
         "assessments": 4,
         "openness_claims": 1,
+        "benchmarks": 1,
+        "evaluations": 4,
+        "compute_estimates": 2,
     }
     assert records["releases"][0].line == 2
     assert records["models"][0].values["parameters"] == 1_500_000_000

@@ -61,6 +61,10 @@ QUERIES = {
     "open_washing",
     "osaid",
     "trackers",
+    "benchmarks",
+    "evaluation_points",
+    "compute_points",
+    "compute_estimates",
 }
 
 

@@ -1,6 +1,7 @@
 """Named read queries, one module per area; every public function is re-exported here."""
 
 from db.queries.analysis import licence_answers, licence_comparison, model_choices, table_rows  # noqa: F401
+from db.queries.capability import benchmarks, compute_estimates, compute_points, evaluation_points  # noqa: F401
 from db.queries.core import *  # noqa: F403
 from db.queries.coverage import coverage_by_year_level, models_by_clause_year  # noqa: F401
 from db.queries.crosswalk import (  # noqa: F401

@@ -63,6 +63,11 @@ CLASS_COLOURS: dict[str, str] = {
     "unknown": UNKNOWN_COLOUR,
 }
 OPEN_SHARE_COLOUR = "#000000"  # the open-weight share line on the Overview
+# Closed (levels 0-3) against open weights (levels 4-5) on the capability and compute page: Tol's wine and ochre,
+# apart from every single level so a group is never read as one level.
+ACCESS_COLOURS: dict[str, str] = {"closed (levels 0-3)": "#AA3377", "open weights (levels 4-5)": "#DDAA33"}
+# The two compute thresholds (10^23 and 10^25 FLOP).
+THRESHOLD_COLOURS: dict[float, str] = {1e23: "#33BBEE", 1e25: "#000000"}
 
 PALETTES: dict[str, dict] = {
     "openness levels": LEVEL_COLOURS,
@@ -72,6 +77,8 @@ PALETTES: dict[str, dict] = {
     "openness mattered": MATTERED_COLOURS,
     "date precision": PRECISION_COLOURS,
     "licence term classes": CLASS_COLOURS,
+    "closed and open weights": ACCESS_COLOURS,
+    "compute thresholds": {"10^23 FLOP": THRESHOLD_COLOURS[1e23], "10^25 FLOP": THRESHOLD_COLOURS[1e25]},
 }
 # The colours drawn together in one figure (or, for the timeline, on one marker shape).
 FIGURES: dict[str, list[str]] = {
@@ -87,6 +94,7 @@ FIGURES: dict[str, list[str]] = {
     "Licences, families": list(FAMILY_COLOURS.values()),
     "Licences, term matrix": list(CLASS_COLOURS.values()),
     "Date precision": list(PRECISION_COLOURS.values()),
+    "Capability and compute": [*ACCESS_COLOURS.values(), *THRESHOLD_COLOURS.values()],
 }
 MIN_DELTA_E = {"normal": 10.0, "protanopia": 6.0, "deuteranopia": 6.0, "tritanopia": 6.0}
 MIN_FROM_LEVELS = 10.0

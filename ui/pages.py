@@ -20,6 +20,13 @@ PAGES = (
     PageSpec("pages/incidents.py", "Incidents", "incidents", ":material/report:", frozenset({"q", "status", "item"})),
     PageSpec("pages/model.py", "Model profile", "model", ":material/account_tree:", frozenset({"model", "q"})),
     PageSpec(
+        "pages/capability.py",
+        "Capability and compute",
+        "capability",
+        ":material/speed:",
+        frozenset({"view", "bench", "who", "quantity", "threshold", "by"}),
+    ),
+    PageSpec(
         "pages/crosswalk.py",
         "How others rate it",
         "crosswalk",
@@ -43,6 +50,8 @@ PRESETS = (
     ("Copyright suits and the models they name", "incidents", {"itype": "copyright"}),
     ("From non-commercial to community licences", "licences", {"view": "families", "start": "2022"}),
     ("Model size against openness over time", "risk", {"view": "scale"}),
+    ("How far behind are open-weight models? (GPQA Diamond)", "capability", {"view": "gap", "bench": "gpqa-diamond"}),
+    ("Who trains at the frontier, open or closed?", "capability", {"view": "concentration"}),
 )
 
 

@@ -2,6 +2,7 @@
 and how concentrated the largest training runs are. Pure builders: rows in, figure out."""
 
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -31,8 +32,26 @@ def _plain(text) -> str:
     return "" if text is None or (isinstance(text, float) and pd.isna(text)) else html.escape(str(text), quote=False)
 
 
+SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.14, "xanchor": "left", "x": 0}
+
+
 def _flop(value: float) -> str:
     return f"{value:.2g}".replace("e+", "e")
+
+
+def power(value: float) -> str:
+    """10²³ for 1e23: a power of ten as people write it."""
+    return "10" + str(round(math.log10(value))).translate(SUPERSCRIPTS)
+
+
+def _year_ticks(fig: go.Figure, coverage: pd.DataFrame) -> None:
+    """Label each year with how many of its models have a compute figure, so a thin year reads as thin."""
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=coverage["year"].tolist(),
+        ticktext=[f"{y}<br>{k}/{n} with a figure" for y, k, n in coverage.itertuples(index=False)],
+    )
 
 
 def gap(points: pd.DataFrame, lag_rows: pd.DataFrame, benchmark: str, unit: str, as_of: str) -> go.Figure:
@@ -41,7 +60,7 @@ def gap(points: pd.DataFrame, lag_rows: pd.DataFrame, benchmark: str, unit: str,
     A dotted segment joins a step of the closed frontier to the day an open-weight result first matched it;
     a step never matched runs to `as_of` and is labelled 'not yet'.
     """
-    title = f"{_plain(benchmark)}: best closed against best open-weight score ({len(points)} results)"
+    title = f"{_plain(benchmark)}: best closed vs best open weights<br>({len(points)} results)"
     if points.empty:
         return empty_figure(title)
     fig = go.Figure()
@@ -108,7 +127,9 @@ def gap(points: pd.DataFrame, lag_rows: pd.DataFrame, benchmark: str, unit: str,
         if (points["reporter_role"] == role).any():
             fig.add_trace(legend_entry(REPORTER_LABELS[role], {"color": "#777777", "symbol": symbol, "size": 8}))
     fig.update_layout(xaxis_title="date the evaluated variant became available", yaxis_title=_plain(unit))
-    return base_layout(fig, title, height=520)
+    base_layout(fig, title, height=560)
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 120})
+    return fig
 
 
 def compute_frontier(points: pd.DataFrame, largest: pd.DataFrame, thresholds=(1e23, 1e25)) -> go.Figure:
@@ -168,12 +189,15 @@ def compute_frontier(points: pd.DataFrame, largest: pd.DataFrame, thresholds=(1e
                 row=1,
                 col=1,
             )
+    span = [points["date"].min(), points["date"].max()]
     for threshold in thresholds:
-        fig.add_hline(
-            y=threshold,
+        fig.add_scatter(
+            x=span,
+            y=[threshold, threshold],
+            mode="lines",
             line={"color": THRESHOLD_COLOURS[threshold], "dash": "dash", "width": 1},
-            annotation_text=f"{_flop(threshold)} FLOP",
-            annotation_position="top left",
+            name=f"{power(threshold)} FLOP threshold",
+            hoverinfo="skip",
             row=1,
             col=1,
         )
@@ -192,7 +216,9 @@ def compute_frontier(points: pd.DataFrame, largest: pd.DataFrame, thresholds=(1e
     fig.update_yaxes(type="log", title_text="training compute (FLOP)", exponentformat="power", row=1, col=1)
     fig.update_yaxes(title_text="no figure", row=2, col=1)
     fig.update_layout(barmode="stack")
-    return base_layout(fig, title, height=620)
+    base_layout(fig, title, height=680)
+    fig.update_layout(legend=LEGEND_BELOW, margin={"b": 130})
+    return fig
 
 
 def developers_chart(rows: pd.DataFrame) -> go.Figure:
@@ -208,7 +234,7 @@ def developers_chart(rows: pd.DataFrame) -> go.Figure:
             x=part["year"],
             y=part["developers"],
             mode="lines+markers",
-            name=f"≥ {_flop(threshold)} FLOP, all developers",
+            name=f"≥ {power(threshold)} FLOP, all developers",
             line={"color": colour, "width": 3},
             customdata=list(
                 zip(part["models_above"], part["models_with_compute"], part["models_in_year"], strict=True)
@@ -222,12 +248,14 @@ def developers_chart(rows: pd.DataFrame) -> go.Figure:
             x=part["year"],
             y=part["open_developers"],
             mode="lines+markers",
-            name=f"≥ {_flop(threshold)} FLOP, with open weights",
+            name=f"≥ {power(threshold)} FLOP, with open weights",
             line={"color": colour, "width": 1.5, "dash": "dot"},
             marker={"symbol": "circle-open"},
             hovertemplate="%{x}: %{y} developers released such a model with open weights<extra></extra>",
         )
-    fig.update_layout(xaxis={"title": "year of first release", "dtick": 1}, yaxis_title="developers")
+    fig.update_layout(xaxis_title="year of first release", yaxis_title="developers")
+    first = rows.drop_duplicates("year")[["year", "models_with_compute", "models_in_year"]]
+    _year_ticks(fig, first)
     return base_layout(fig, title)
 
 
@@ -235,7 +263,7 @@ def shares_chart(rows: pd.DataFrame, by: str, threshold: float, top: int = 8) ->
     """Per year, the models above the threshold split by developer or country (the largest `top`, then others)."""
     label = "developer" if by == "developer" else "country"
     part = rows[rows["threshold"] == threshold] if not rows.empty else rows
-    title = f"Models at or above {_flop(threshold)} FLOP, per year, by {label}"
+    title = f"Models at or above {power(threshold)} FLOP, per year, by {label}"
     if part.empty:
         return empty_figure(title, "No model with a compute figure crosses this threshold under these filters.")
     leaders = part.groupby(by)["models"].sum().sort_values(ascending=False).index[:top]
@@ -263,8 +291,10 @@ def shares_chart(rows: pd.DataFrame, by: str, threshold: float, top: int = 8) ->
         showlegend=False,
         hoverinfo="skip",
     )
-    fig.update_layout(barmode="stack", xaxis={"title": "year of first release", "dtick": 1}, yaxis_title="models")
+    fig.update_layout(barmode="stack", xaxis_title="year of first release", yaxis_title="models")
+    years = rows[rows["threshold"] == threshold].drop_duplicates("year")
+    _year_ticks(fig, years[["year", "models_with_compute", "models_in_year"]])
     return base_layout(fig, title)
 
 
-__all__ = ["CLOSED", "OPEN", "compute_frontier", "developers_chart", "gap", "shares_chart"]
+__all__ = ["CLOSED", "OPEN", "compute_frontier", "developers_chart", "gap", "power", "shares_chart"]

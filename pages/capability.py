@@ -16,6 +16,12 @@ from db.queries.capability import (
 )
 from ui import data, frame, widgets
 
+
+def readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells as an em dash, for tables people read (downloads keep them empty)."""
+    return rows.astype(object).where(rows.notna(), "—")
+
+
 frame.require()
 
 VIEWS = {"gap": "The gap", "compute": "The compute frontier", "concentration": "Concentration"}
@@ -25,6 +31,13 @@ WHO = {
     "developer": "The model's developer only (vendor figures)",
 }
 BY = {"developer": "Developer", "country": "Country"}
+QUANTITIES = {
+    "training-cost-usd": "Training cost (US dollars)",
+    "training-compute-flop": "Training compute (FLOP)",
+    "hardware-count": "Chips used",
+    "training-time-hours": "Training time (hours)",
+    "gpu-hours": "Accelerator-hours",
+}
 THRESHOLD_LABELS = {str(t): f"10^{round(math.log10(t))} FLOP" for t in THRESHOLDS}
 
 f = widgets.filters()
@@ -61,12 +74,12 @@ elif view == "gap":
     if head["matched"]:
         st.metric(
             f"Median lag, {info['name']}",
-            f"{head['median_months']:g} months",
+            f"{head['median_months']:.1f} months",
             help="Over the steps of the closed frontier that an open-weight result has matched.",
         )
         st.write(
             f"Over {head['matched']} steps of the closed frontier that open-weight models have matched, the median "
-            f"wait was {head['median_months']:g} months; {head['not_yet']} of {head['steps']} steps are not matched "
+            f"wait was {head['median_months']:.1f} months; {head['not_yet']} of {head['steps']} steps are not matched "
             f"yet as of {horizon}, the latest result here, so the median understates the gap while they stay open."
         )
     else:
@@ -81,7 +94,8 @@ elif view == "gap":
     widgets.footer(points, len(points), int(benches["results"].sum()), "results", f"capability_gap_{bench}_{who}")
     st.subheader("Each step of the closed frontier and when open weights matched it")
     widgets.table(
-        lag_rows.rename(
+        readable(lag_rows)
+        .rename(
             columns={
                 "closed_model": "closed model",
                 "closed_on": "available",
@@ -91,7 +105,8 @@ elif view == "gap":
                 "lag_months": "lag (months)",
                 "months_so_far": "months so far",
             }
-        ).drop(columns=["benchmark_id"]),
+        )
+        .drop(columns=["benchmark_id"]),
         "capability_lags",
         empty="No closed result under these filters.",
     )
@@ -117,15 +132,33 @@ elif view == "compute":
     ids = set(points["model_id"])
     figures = figures[figures["model_id"].isin(ids)]
     kinds = sorted(figures["quantity"].unique())
-    kind = widgets.url_choice("quantity", "Figure", kinds or ["training-cost-usd"], "training-cost-usd", kind="select")
+    kind = widgets.url_choice(
+        "quantity",
+        "Figure",
+        kinds or ["training-cost-usd"],
+        "training-cost-usd",
+        kind="select",
+        format_func=lambda q: QUANTITIES.get(q, q),
+    )
     shown = figures[figures["quantity"] == kind]
-    widgets.table(shown.drop(columns=["quantity"]), "capability_estimates", empty="No figure of this kind.")
+    people = shown[["model", "value", "unit", "hardware", "basis", "estimated_by", "date", "notes", "source_ids"]]
+    people = people.assign(value=people["value"].map(lambda v: f"{v:,.0f}" if v >= 1000 and v < 1e15 else f"{v:.3g}"))
+    widgets.table(
+        readable(people).rename(columns={"estimated_by": "estimated by", "source_ids": "sources"}),
+        "capability_estimates",
+        empty="No figure of this kind.",
+    )
     widgets.footer(shown, len(shown), data.total("compute_estimates"), "figures", f"capability_estimates_{kind}")
     costs = data.get("context_events")
     costs = costs[costs["kind"] == "cost-estimate"]
     if not costs.empty:
         st.caption("Cost estimates in the seed article's story (context events):")
-        widgets.table(costs[["date", "date_precision", "title", "summary", "source_ids"]], "capability_cost_events")
+        widgets.table(
+            costs[["date", "date_precision", "title", "summary", "source_ids"]].rename(
+                columns={"source_ids": "sources"}
+            ),
+            "capability_cost_events",
+        )
 
 else:
     points = data.get("compute_points", f)

@@ -154,7 +154,7 @@ def test_concentration_figures(shipped_engine):
     points = shipped_points(shipped_engine)
     devs = developers_above(points)
     fig = developers_chart(devs).to_plotly_json()
-    total = next(t for t in fig["data"] if t["name"].startswith("≥ 1e25") and "all" in t["name"])
+    total = next(t for t in fig["data"] if t["name"].startswith("≥ 10²⁵") and "all" in t["name"])
     assert values(total["y"]) == devs[devs["threshold"] == 1e25]["developers"].tolist()
     shares = shares_chart(concentration(points), "developer", 1e25).to_plotly_json()
     stacked = sum(sum(values(t["y"])) for t in shares["data"] if t["type"] == "bar")

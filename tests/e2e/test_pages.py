@@ -184,3 +184,26 @@ def test_crosswalk_agreement_and_open_washing_views(page: Page, app_url, app_db,
     assert list(rows["model_id"]) == list(claims["model_id"])
     assert set(rows["verdict"]) <= {"open-washing", "consistent", "not enough data"}
     assert not problems
+
+
+def test_capability_gap_and_compute_views(page: Page, app_url, app_db, problems):
+    """The gap view states its median lag and downloads exactly its results; the compute view marks thresholds."""
+    page.goto(f"{app_url}/capability?bench=mmlu&who=independent")
+    settle(page)
+    assert_healthy(page)
+    main = page.get_by_test_id("stMain")
+    expect(main.locator(".gtitle").filter(has_text="MMLU: best closed vs best open weights")).to_have_count(1)
+    expect(main.get_by_test_id("stMetric").filter(has_text="Median lag")).to_have_count(1)
+    engine = make_engine(app_db[0], readonly=True)
+    expected = queries.evaluation_points(engine, benchmark_id="mmlu", reporters=["independent"])
+    engine.dispose()
+    rows = download_csv(page)
+    assert sorted(rows["evaluation_id"]) == sorted(expected["evaluation_id"])
+    assert set(rows["reporter_role"]) == {"independent"}
+
+    page.goto(f"{app_url}/capability?view=compute")
+    settle(page)
+    assert_healthy(page)
+    legend = main.locator(".legendtext").all_text_contents()
+    assert "10²⁵ FLOP threshold" in legend and any("no compute figure" in t for t in legend)
+    assert not problems

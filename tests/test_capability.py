@@ -186,3 +186,34 @@ def test_page_views_from_their_urls(app_on_shipped, params, expect):
     assert expect in figure(at, 0)["layout"]["title"]["text"]
     if "<script>" in params.get("bench", ""):
         assert any("Ignored bench=" in i.value for i in at.info)
+
+
+def test_epoch_export_rows_match_by_reviewed_patterns_only(tmp_path, fixture_data):
+    from db.importers.epoch_benchmarks import rows
+
+    head = (
+        "Model version,mean_score,Best score (across scorers),Release date,Organization,Country,stderr,Started at,id\n"
+    )
+    (tmp_path / "gpqa_diamond.csv").write_text(
+        head + "LLaMA-65B,0.301,0.301,2023-02-24,Meta,US,0.02,2024-05-01T10:00:00Z,a\n"
+        "some-unknown-model,0.9,0.9,2024-01-01,X,US,0.02,2024-05-01T10:00:00Z,b\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "math_level_5.csv").write_text(head, encoding="utf-8")
+    (tmp_path / "mmlu_external.csv").write_text(
+        "Model version,EM,Release date,Organization,Country,Name,Shots,Source,Source link,Notes,id\n"
+        "text-davinci-001,0.439,2020-06-11,OpenAI,US,GPT-3 175B,5,LLaMA: Open and Efficient Foundation Language Models,"
+        "https://arxiv.org/abs/2302.13971,,c\n"
+        "LLaMA-65B,0.634,2023-02-24,Meta,US,LLaMA 65B,5,LLaMA: Open and Efficient Foundation Language Models,"
+        "https://arxiv.org/abs/2302.13971,,d\n",
+        encoding="utf-8",
+    )
+    found, unmatched = rows(tmp_path, fixture_data)
+    by = {(r["benchmark_id"], r["model_id"]): r for r in found}
+    assert unmatched == ["gpqa_diamond.csv: some-unknown-model"]
+    gpqa = by[("gpqa-diamond", "llama")]
+    assert gpqa["score"] == "30.1" and gpqa["reporter_role"] == "independent" and gpqa["reported_date"] == "2024-05-01"
+    assert gpqa["release_id"] == "llama-2023-02"  # the gated release of that day, not the leak a week later
+    assert by[("mmlu", "gpt-3")]["reporter_role"] == "other-developer"  # Meta's paper reporting OpenAI's model
+    assert by[("mmlu", "llama")]["reporter_role"] == "developer"
+    assert by[("mmlu", "gpt-3")]["release_id"] == "gpt-3-2020-06"

@@ -336,3 +336,23 @@ def test_cli_refuses_a_corrupted_copy_of_the_shipped_data(tmp_path):
     assert "data/releases.csv:2: column 'licence_id': 'LicenseRef-No-Such-Licence' is not in licences" in result.stderr
     assert "data/incident_links.csv:2: column 'model_id': 'no-such-model' is not in models" in result.stderr
     assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+
+
+def test_benchmark_results_cover_the_census_and_tell_vendors_apart(tables):
+    ev, bench = tables["evaluations"], tables["benchmarks"]
+    assert len(ev) >= 250 and ev["model_id"].nunique() >= 100
+    assert {"developer", "independent"} <= set(ev["reporter_role"])
+    assert ev["source_ids"].notna().all() and ev["release_id"].notna().all()
+    for b in bench.itertuples():
+        assert b.why and b.caveats, f"{b.benchmark_id} does not say why it is here or what can go wrong"
+    releases = tables["releases"].set_index("release_id")
+    owners = releases.loc[ev["release_id"], "model_id"].to_numpy()
+    assert (owners == ev["model_id"].to_numpy()).all(), "a result is tied to another model's release"
+
+
+def test_competing_compute_estimates_are_kept_side_by_side(tables):
+    est = tables["compute_estimates"]
+    gpt3_costs = est[(est["model_id"] == "gpt-3") & (est["quantity"] == "training-cost-usd")]
+    assert {27_600_000, 4_600_000} <= set(gpt3_costs["value"].round())
+    assert (est.loc[est["basis"] == "estimated", "estimated_by"].notna()).all()
+    assert est["model_id"].nunique() >= 150

@@ -175,14 +175,12 @@ def frontier_steps(points: pd.DataFrame) -> pd.DataFrame:
     """
     steps = []
     for _group, rows in points.groupby("access", sort=False):
-        best = None
-        for _, row in rows.sort_values(["available", "score"], ascending=[True, False]).iterrows():
-            if best is None or row["score"] > best:
-                best = row["score"]
-                steps.append(row)
+        rows = rows.sort_values(["available", "score"], ascending=[True, False])
+        before = rows["score"].astype(float).cummax().shift(fill_value=float("-inf"))
+        steps.append(rows[rows["score"] > before])
     if not steps:
         return points.iloc[0:0].copy()
-    return pd.DataFrame(steps).sort_values(["access", "available"]).reset_index(drop=True)
+    return pd.concat(steps).sort_values(["access", "available"]).reset_index(drop=True)
 
 
 def months_between(first: str, second: str) -> float:

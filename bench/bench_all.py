@@ -19,10 +19,8 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +35,7 @@ from bench.bench_browser import (  # noqa: E402
     WATCH_RUNS,
     free_port,
     level_actions,
+    start_server,
 )
 
 RESULTS = ROOT / "bench" / "results"
@@ -44,23 +43,6 @@ TICKS = os.sysconf("SC_CLK_TCK")
 # Targets of issue 13, as ratios to the floor (None: an absolute target, checked separately).
 TARGETS = {"shipped": {"nav": 1.2, "change": 1.5, "cpu": 1.5}, "large": {"nav": 1.2, "change": 2.0, "cpu": 1.5}}
 RSS_TARGET_MB = 300
-
-
-def start(script: str, port: int, env: dict) -> subprocess.Popen:
-    """`streamlit run SCRIPT` on 127.0.0.1:port; returns once /_stcore/health answers."""
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless=true"]
-    cmd += ["--server.address=127.0.0.1", f"--server.port={port}"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as resp:
-                if resp.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise RuntimeError(f"{script} did not become healthy within 90 s")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -170,8 +152,8 @@ def run_size(size: str, runs: int, chromium: str, timeout_ms: int) -> dict:
 
     env, kind = data_env(size)
     app_port, floor_port = free_port(), free_port()
-    app = start("app.py", app_port, env)
-    floor = start("bench/floor_app.py", floor_port, env)
+    app = start_server(app_port, env)
+    floor = start_server(floor_port, env, "bench/floor_app.py")
     targets = [("floor", f"http://127.0.0.1:{floor_port}/", floor.pid)]
     targets += [
         (spec.url_path, f"http://127.0.0.1:{app_port}/{'' if i == 0 else spec.url_path}", app.pid)

@@ -70,14 +70,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    """`streamlit run app.py` on 127.0.0.1:port; returns once /_stcore/health answers."""
+def start_server(port: int, env: dict, script: str = "app.py") -> subprocess.Popen:
+    """`streamlit run SCRIPT` on 127.0.0.1:port; returns once /_stcore/health answers."""
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        script,
         "--server.headless=true",
         "--server.address=127.0.0.1",
         f"--server.port={port}",

@@ -93,8 +93,9 @@ def get(name: str, filters: Filters | None = None, **kwargs) -> pd.DataFrame:
     except QueryTimeout as exc:
         st.warning(str(exc))
         st.stop()
-    except SQLAlchemyError:
-        # A missing table or an unreadable file: say what to do, never show the SQL (showErrorDetails is off too).
+    except (SQLAlchemyError, pd.errors.DatabaseError):
+        # A missing table or an unreadable file (SQLAlchemy's error, or pandas' own when it reads through the
+        # sqlite3 connection): say what to do, never show the SQL (showErrorDetails is off too).
         st.error(DATABASE_BROKEN, icon=":material/database:")
         st.stop()
 

@@ -1,30 +1,20 @@
-"""The Openness Observatory: the frame. Page config, shared sidebar filters, navigation."""
+"""The Openness Observatory.
+
+`streamlit run app.py` finds `app` below and serves it: Streamlit's server behind the upload gate
+(ui/upload_gate.py). Each session then runs this same file as its script, which draws the frame (ui/shell.py):
+page config, navigation and the shared sidebar filters.
+"""
 
 import streamlit as st
+from starlette.middleware import Middleware
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from db.validate import ValidationError
-from ui import auth, data, sidebar
-from ui.pages import CURATE, PAGES
-from ui.text import plain
+from ui.upload_gate import UploadGate
 
-st.set_page_config(page_title="Openness Observatory", page_icon="🔭", layout="wide")
+if get_script_run_ctx(suppress_warning=True) is None:
+    # Imported by the server, not run for a session.
+    app = st.App(__file__, middleware=[Middleware(UploadGate)])
+else:
+    from ui import shell
 
-# The import page exists in the navigation only for a signed-in curator.
-specs = PAGES if auth.current_actor().is_anonymous else (*PAGES, CURATE)
-pages = [st.Page(p.file, title=p.title, url_path=p.url_path, icon=p.icon, default=i == 0) for i, p in enumerate(specs)]
-current = st.navigation(pages)
-page_params = next(set(p.params) for p in specs if p.title == current.title)
-
-try:
-    data.engine()
-except ValidationError as exc:
-    st.error("The data files did not pass validation, so the database was not built:")
-    st.code(exc.report(), language=None)
-    st.stop()
-
-filters, notes = sidebar.render(page_params)
-auth.sign_in_panel()
-st.session_state["filters"] = filters
-for note in notes:
-    st.info(plain(note), icon=":material/link_off:")
-current.run()
+    shell.run()

@@ -296,3 +296,61 @@ def test_wrong_passwords_lock_an_address_across_sessions():
     assert book.locked("203.0.113.9", now=1001.0)  # a reload is a new session, the address is the same
     assert not book.locked("198.51.100.1", now=1001.0)
     assert not book.locked("203.0.113.9", now=1000.0 + 901)
+
+
+@pytest.mark.parametrize("kind", ["empty", "unrelated"])
+def test_pages_on_a_database_that_is_not_the_observatorys_say_how_to_rebuild(tmp_path, monkeypatch, kind):
+    """A wrong file restored by hand, newer than data/ so the app does not rebuild it: a message, never a crash."""
+    from tests.apptest_helpers import open_page
+    from ui.data import DATABASE_BROKEN
+
+    path = tmp_path / "restored.db"
+    conn = sqlite3.connect(path)
+    if kind == "unrelated":
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    conn.commit()
+    conn.close()
+    os.utime(path)  # newer than every data file
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("OBSERVATORY_DATA_DIR", str(FIXTURE_DATA))
+    for page in ("pages/overview.py", "pages/incidents.py"):
+        at = open_page(page)
+        assert not at.exception, at.exception
+        assert DATABASE_BROKEN in [e.value for e in at.error]
+
+
+def _asgi_status(method: str, path: str) -> int:
+    """Send one request through the upload gate to an app that answers 204; return the status."""
+    import asyncio
+
+    from ui.upload_gate import UploadGate
+
+    async def inner(scope, receive, send):
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    sent: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "headers": []}
+    asyncio.run(UploadGate(inner)(scope, receive, send))
+    return sent[0]["status"]
+
+
+def test_the_upload_gate_lets_only_curator_sessions_upload():
+    from ui.upload_gate import record_session
+
+    record_session("s-curator", True)
+    record_session("s-reader", False)
+    assert _asgi_status("PUT", "/_stcore/upload_file/s-curator/f1") == 204
+    assert _asgi_status("PUT", "/_stcore/upload_file/s-reader/f1") == 403
+    assert _asgi_status("POST", "/base/_stcore/upload_file/s-reader/f1") == 403  # under server.baseUrlPath
+    assert _asgi_status("DELETE", "/_stcore/upload_file/s-reader/f1") == 204  # removing is harmless
+    assert _asgi_status("GET", "/_stcore/health") == 204
+    record_session("s-curator", False)  # signed out: refused from the next request on
+    assert _asgi_status("PUT", "/_stcore/upload_file/s-curator/f1") == 403

@@ -106,8 +106,8 @@ def app_db(tmp_path_factory, _chromium) -> tuple[str, Path]:
 
 
 @contextmanager
-def streamlit_server(db_url: str, data_dir: Path, log: Path) -> Iterator[str]:
-    """Run `streamlit run app.py` on a free loopback port; yields its base URL once healthy."""
+def streamlit_server(db_url: str, data_dir: Path, log: Path, *flags: str) -> Iterator[str]:
+    """Run `streamlit run app.py` (plus any config flags) on a free loopback port; yields its base URL once healthy."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "OBSERVATORY_DATA_DIR": str(data_dir)}
     cmd = [
@@ -119,6 +119,7 @@ def streamlit_server(db_url: str, data_dir: Path, log: Path) -> Iterator[str]:
         "--server.headless=true",
         "--server.address=127.0.0.1",
         f"--server.port={port}",
+        *flags,
     ]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

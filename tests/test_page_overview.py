@@ -1,7 +1,7 @@
 """AppTest tests of the overview page on the fixture database: units and n, thin and partial years, the
 open-weight share, policy events apart, key events that follow the filters, and lazy downloads."""
 
-import io
+import json
 
 import pandas as pd
 
@@ -137,13 +137,13 @@ def test_downloads_are_built_only_when_clicked_and_hold_the_rows_behind_the_char
 ):
     built = []
     to_csv = export.to_csv
-    monkeypatch.setattr(export, "to_csv", lambda df: built.append(len(df)) or to_csv(df))
+    monkeypatch.setattr(export, "to_csv", lambda df, about=None: built.append(len(df)) or to_csv(df, about))
     at = open_page(PAGE, {"level": "4"})
     assert not at.exception
     assert built == [], "a rerun must not build the CSV downloads"
-    csv = pd.read_csv(io.BytesIO(downloads["overview_releases.csv"]()))
+    csv = export.read_csv(downloads["overview_releases.csv"]())
     assert built == [len(csv)]
     expected = queries.release_cohorts(fixture_engine, openness_levels=[4])
     pd.testing.assert_frame_equal(csv, expected, check_dtype=False)
-    rows = pd.read_json(io.BytesIO(downloads["overview_incidents_by_year_type.json"]()), orient="records")
+    rows = pd.DataFrame(json.loads(downloads["overview_incidents_by_year_type.json"]())["rows"])
     assert sorted(rows["type"]) == ["copyright", "leak"]

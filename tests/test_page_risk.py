@@ -1,13 +1,11 @@
 """The Openness and risk page, run through app.py on the fixture database."""
 
-import io
-
-import pandas as pd
 import pytest
 
 from charts.risk import risk_table
 from db import queries
 from tests.apptest_helpers import figure, open_page, texts, values
+from ui import export
 
 
 def panel_total(fig: dict, xaxis: str = "x") -> float:
@@ -202,10 +200,10 @@ def test_shipped_data_renders_both_views(app_on_shipped, shipped_engine, view):
 def test_downloads_hold_every_link_counted_in_the_bars_and_every_model_of_the_lag(page, downloads, params, links):
     at = page(params)
     assert not at.exception
-    got = pd.read_csv(io.BytesIO(downloads["risk_incident_links.csv"]()))
+    got = export.read_csv(downloads["risk_incident_links.csv"]())
     assert len(got) == links == panel_total(figure(at, 0))
     assert {"incident_id", "model_id", "pathway", "openness_mattered", "reason"} <= set(got.columns)
-    lag = pd.read_csv(io.BytesIO(downloads["risk_lag.csv"]()))
+    lag = export.read_csv(downloads["risk_lag.csv"]())
     assert list(lag.columns[:2]) == ["model_id", "model"] and len(lag) == sum(
         len(t["y"]) for t in figure(at, 1)["data"]
     )

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from db.validate import ValidationError
-from ui import auth, data, sidebar
+from ui import auth, data, sidebar, widgets
 from ui.pages import CURATE, PAGES
 from ui.text import plain
 from ui.upload_gate import record_session
@@ -34,6 +34,9 @@ def run() -> None:
     filters, notes = sidebar.render(page_params)
     auth.sign_in_panel()
     st.session_state["filters"] = filters
+    st.session_state[widgets.PAGE_TITLE] = current.title
+    st.session_state.pop(widgets.PENDING_CHART, None)
     for note in notes:
         st.info(plain(note), icon=":material/link_off:")
     current.run()
+    widgets.citation(current.title)

@@ -1,6 +1,8 @@
 """Widgets shared by the pages: URL-bound page choices, chart rendering and the chart footer."""
 
+import datetime as dt
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,9 +114,41 @@ def preset_buttons(presets) -> None:
             go_to(path, params)
 
 
+PENDING_CHART = "_chart_for_footer"  # the figure drawn last in this run, for the next footer's picture downloads
+
+
 def chart(fig: go.Figure, key: str, **kwargs):
-    """Render a Plotly figure with the shared toolbar settings."""
+    """Render a Plotly figure with the shared toolbar settings; the footer that follows offers it as PNG and SVG."""
+    st.session_state[PENDING_CHART] = fig
     return st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **kwargs)
+
+
+def view_url() -> str:
+    """This view's address as a reader would share it: the page's URL with its current query parameters."""
+    try:
+        base = str(st.context.url or "").split("?", 1)[0]
+    except AttributeError:
+        base = ""
+    query = urlencode(st.query_params.to_dict(), safe=",")  # lists stay comma-separated, as the app writes them
+    return (base or "/") + (f"?{query}" if query else "")
+
+
+def about(title: str, rows: str, f: Filters | None = None) -> export.About:
+    """Provenance of a download from this view: URL, filters in words, n, data version and cut-off."""
+    f = f if f is not None else filters()
+    opts = data.get("filter_options")
+    licence_names = dict(zip(opts["licences"]["licence_id"], opts["licences"]["name"], strict=True))
+    org_names = dict(zip(opts["organizations"]["organization_id"], opts["organizations"]["name"], strict=True))
+    info = data.get("build_info")
+    return export.About(
+        title=title,
+        url=view_url(),
+        filters=f.describe(licence_names, org_names),
+        rows=rows,
+        data_version=str(info.get("data_hash", ""))[:12] or "unknown",
+        data_as_of=str(info.get("cutoff") or "unknown"),
+        accessed=dt.datetime.now(dt.UTC).date().isoformat(),
+    )
 
 
 def footer(
@@ -130,29 +164,55 @@ def footer(
     `rows` may be a function returning them, for rows the page does not load itself. The CSV and JSON are
     built only when a download button is clicked, never on a rerun.
     """
-    f = f if f is not None else filters()
-    opts = data.get("filter_options")
-    licence_names = dict(zip(opts["licences"]["licence_id"], opts["licences"]["name"], strict=True))
-    org_names = dict(zip(opts["organizations"]["organization_id"], opts["organizations"]["name"], strict=True))
-    st.caption(f"{shown:,} {noun} shown of {total:,}. {plain(f.describe(licence_names, org_names))}.")
+    fig = st.session_state.pop(PENDING_CHART, None)
+    title = (fig.layout.title.text if fig is not None else None) or st.session_state.get(PAGE_TITLE, PUBLISHER_TITLE)
+    meta = about(str(title), f"{shown:,} {noun} shown of {total:,}", f)
+    st.caption(f"{meta.rows}. {plain(meta.filters)}.")
     load = rows if callable(rows) else lambda: rows
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    cols = st.columns([1, 1, 1, 1, 2])
+    cols[0].download_button(
         "Download CSV",
-        lambda: export.to_csv(load()),
+        lambda: export.to_csv(load(), meta),
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"dl_csv_{key}",
         on_click="ignore",
     )
-    right.download_button(
+    cols[1].download_button(
         "Download JSON",
-        lambda: export.to_json(load()),
+        lambda: export.to_json(load(), meta),
         file_name=f"{key}.json",
         mime="application/json",
         key=f"dl_json_{key}",
         on_click="ignore",
     )
+    if fig is None:
+        return
+    if export.chromium() is None:
+        cols[2].caption("Picture downloads need Chromium on the server.")
+        return
+    for col, fmt, mime in ((cols[2], "png", "image/png"), (cols[3], "svg", "image/svg+xml")):
+        col.download_button(
+            f"Download {fmt.upper()}",
+            lambda fmt=fmt: export.to_image(fig, meta, fmt),
+            file_name=f"{key}.{fmt}",
+            mime=mime,
+            key=f"dl_{fmt}_{key}",
+            on_click="ignore",
+            help="The chart with its title, filters, n and source line, drawn on the server",
+        )
+
+
+PAGE_TITLE = "_page_title"  # set by the frame on every run
+PUBLISHER_TITLE = export.PUBLISHER
+
+
+def citation(title: str) -> None:
+    """'Cite this view': a plain reference and BibTeX with this view's URL, the access date and the data version."""
+    meta = about(title, "")
+    with st.expander("Cite this view", icon=":material/format_quote:"):
+        st.text(meta.citation())
+        st.code(meta.bibtex(), language=None)
 
 
 def query_on_click(name: str, **kwargs) -> Callable[[], pd.DataFrame]:

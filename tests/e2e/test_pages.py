@@ -1,6 +1,5 @@
 """What only a browser shows: every page draws its chart, filters live in the URL, downloads hold the rows."""
 
-import io
 import os
 import re
 import shutil
@@ -13,6 +12,7 @@ from playwright.sync_api import Page, expect
 from db import queries
 from db.engine import make_engine
 from tests.e2e.conftest import README_SCREENSHOT, SCREENSHOTS, VIEWPORT, watch
+from ui import export
 from ui.pages import PAGES
 
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
@@ -75,7 +75,7 @@ def download_csv(page: Page, index: int = 0) -> pd.DataFrame:
     button = page.get_by_test_id("stDownloadButton").filter(has_text="Download CSV").nth(index)
     with page.expect_download() as info:
         button.click()
-    return pd.read_csv(io.BytesIO(info.value.path().read_bytes()))
+    return export.read_csv(info.value.path().read_bytes())
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])

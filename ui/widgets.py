@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from charts.dates import date_label, with_date_labels
+from charts.phone import compact
 from db import queries
 from ui import data, export
 from ui.state import Filters
@@ -117,9 +118,25 @@ def preset_buttons(presets) -> None:
 PENDING_CHART = "_chart_for_footer"  # the figure drawn last in this run, for the next footer's picture downloads
 
 
+# The toolbar stays out of the way on a phone, where touch would keep it over the title (pictures are in the footer).
+PHONE_CONFIG = {**PLOTLY_CONFIG, "displayModeBar": False}
+
+
+def is_phone() -> bool:
+    """Whether the browser says it is a phone ("Mobi" in its user agent, as browsers on phones send)."""
+    try:
+        agent = str(st.context.headers.get("User-Agent") or "")
+    except AttributeError:
+        return False
+    return "Mobi" in agent
+
+
 def chart(fig: go.Figure, key: str, **kwargs):
-    """Render a Plotly figure with the shared toolbar settings; the footer that follows offers it as PNG and SVG."""
+    """Render a Plotly figure with the shared toolbar settings, in its phone form on a phone; the footer that
+    follows offers it as PNG and SVG (always the full form)."""
     st.session_state[PENDING_CHART] = fig
+    if is_phone():
+        return st.plotly_chart(compact(fig), key=key, config=PHONE_CONFIG, width="stretch", **kwargs)
     return st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **kwargs)
 
 

@@ -123,7 +123,7 @@ def group_label(family: str, n: int) -> str:
     return f"<b>{plain(FAMILY_LABELS.get(family, family))} ({n})</b>"
 
 
-def short_label(row, width: int = 34) -> str:
+def short_label(row, width: int = 30) -> str:
     """The licence label cut to fit beside the matrix on a phone, keeping a short version; the hover has it all."""
     label = licence_label(row)
     if len(label) <= width:
@@ -133,87 +133,114 @@ def short_label(row, width: int = 34) -> str:
     return str(row["name"])[: width - len(keep) - 1].rstrip() + "\u2026" + keep
 
 
+def _unique_rows(ids: list[str], licences: pd.DataFrame, width: int = 30) -> list[str]:
+    """Row labels that fit and are unique (a category axis merges equal labels): the id where two would clash."""
+    short = [short_label(row, width) for _, row in licences.iterrows()]
+    counts = pd.Series(short).value_counts()
+    rows = []
+    for lid, label in zip(ids, short, strict=True):
+        if counts[label] > 1:
+            label = f"{label} [{lid}]" if len(label) + len(lid) + 3 <= width else lid
+        rows.append(plain(label))
+    return rows
+
+
 def term_matrix(licences: pd.DataFrame) -> go.Figure:
     """Licences (rows, grouped by family under a bold label) by terms (columns), coloured by meaning."""
-    title = "The licence catalogue, term by term"
+    # two lines, so the title stays beside the row labels and clear of the column headers on a phone
+    title = "The licence catalogue,<br>term by term"
     if licences.empty:
         return empty_figure(title, "No licences match these filters.")
     long = term_classes(licences)
     terms = [label for _, label, _ in MATRIX_TERMS]
-    first = long.drop_duplicates("licence_id").assign(
-        short=[short_label(row) for _, row in licences.drop_duplicates("licence_id").iterrows()]
-    )
+    first = long.drop_duplicates("licence_id")
+    first = first.assign(row=_unique_rows(first["licence_id"].tolist(), licences.drop_duplicates("licence_id")))
     rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
     first = first.assign(_rank=first["family"].map(lambda f: rank.get(f, len(rank)))).sort_values(
         ["_rank", "family"], kind="stable"
     )
-    code = {c: i for i, c in enumerate(CLASSES)}
     pivot = {
         name: long.pivot(index="licence_id", columns="term", values=name).reindex(columns=terms)
         for name in ("class", "cell", "value", "clause")
     }
-    dupes = first["licence"].duplicated(keep=False)
-    y, z, text, hover = [], [], [], []
-    blank = [None] * len(terms)
+    # One row per licence under a bold label per family; a label row has no cells (None).
+    y: list[str] = []
+    rows: list[str | None] = []
     for family, part in first.groupby("family", sort=False):
         y.append(group_label(family, len(part)))
-        z.append(blank)
-        text.append([""] * len(terms))
-        hover.append([""] * len(terms))
-        for lid, label, short, dupe in zip(
-            part["licence_id"], part["licence"], part["short"], dupes[part.index], strict=True
-        ):
-            full = f"{label} [{lid}]" if dupe else label
-            y.append(plain(short + (f" [{lid}]" if dupe else "")))
-            z.append([code[c] for c in pivot["class"].loc[lid]])
-            text.append(list(pivot["cell"].loc[lid]))
-            hover.append(
-                [
-                    "<br>".join(
-                        [f"<b>{plain(full)}</b>", f"{term}: {plain(value)} ({cls})", *(plain(x) for x in _wrap(clause))]
-                    )
-                    for term, value, cls, clause in zip(
-                        terms, pivot["value"].loc[lid], pivot["class"].loc[lid], pivot["clause"].loc[lid], strict=True
-                    )
-                ]
+        rows.append(None)
+        y += list(first.loc[part.index, "row"])
+        rows += list(part["licence_id"])
+    names = dict(zip(first["licence_id"], first["licence"], strict=True))
+    fig = go.Figure()
+    # Each column is a trace of horizontal bar segments [j, j + 1]: unlike heatmap text, bar text that does not
+    # fit its cell is hidden (uniformtext), so no word spills into a neighbour on a narrow screen.
+    for j, term in enumerate(terms):
+        cls = [pivot["class"].at[lid, term] if lid else None for lid in rows]
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=y,
+                x=[1 if lid else None for lid in rows],
+                base=[j] * len(rows),
+                text=[pivot["cell"].at[lid, term] if lid else "" for lid in rows],
+                marker={
+                    "color": [CLASS_COLOURS[c] if c else "rgba(0,0,0,0)" for c in cls],
+                    "line": {"color": "#FFFFFF", "width": 2},
+                },
+                customdata=[_hover(names[lid], lid, term, pivot) if lid else "" for lid in rows],
+                meta=cls,
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "#000000", "size": 10},
+                hovertemplate="%{customdata}<extra></extra>",
+                name=term,
+                showlegend=False,
             )
-    n = len(CLASSES)
-    scale = []
-    for i, c in enumerate(CLASSES):
-        scale += [[i / n, CLASS_COLOURS[c]], [(i + 1) / n, CLASS_COLOURS[c]]]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=terms,
-            y=y,
-            text=text,
-            customdata=hover,
-            texttemplate="%{text}",
-            textfont={"color": "#000000", "size": 10},
-            colorscale=scale,
-            zmin=-0.5,
-            zmax=n - 0.5,
-            showscale=False,
-            hoverongaps=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{customdata}<extra></extra>",
-            name="terms",
         )
-    )
     for c in CLASSES:
         fig.add_trace(
             legend_entry(CLASS_LABELS[c], {"symbol": "square", "size": 12, "color": CLASS_COLOURS[c]}, showlegend=True)
         )
     # Headers stand upright, centred on their column, so none can drift over a neighbour at any width.
-    fig.update_xaxes(side="top", tickangle=-90, showgrid=False, zeroline=False, fixedrange=True, automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False, zeroline=False, fixedrange=True)
+    fig.update_xaxes(
+        side="top",
+        range=[0, len(terms)],
+        tickmode="array",
+        tickvals=[j + 0.5 for j in range(len(terms))],
+        ticktext=terms,
+        tickangle=-90,
+        tickfont={"size": 10},
+        showgrid=False,
+        zeroline=False,
+        fixedrange=True,
+        automargin=True,
+    )
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=y,
+        autorange="reversed",
+        automargin=True,
+        showgrid=False,
+        fixedrange=True,
+    )
     base_layout(fig, title, height=max(360, 200 + 24 * len(y)))
     fig.update_layout(
+        barmode="overlay",
+        bargap=0.08,
+        uniformtext={"minsize": 9, "mode": "hide"},
         legend={"y": 0, "yanchor": "top", "x": 0, "title_text": "Colour means the same in every column: "},
         font={"size": 11},
     )
     return fig
+
+
+def _hover(name: str, lid: str, term: str, pivot: dict) -> str:
+    """Hover text of one cell: the licence in full, the stored value and its meaning, the clause."""
+    value, cls, clause = (pivot[k].at[lid, term] for k in ("value", "class", "clause"))
+    lines = [f"<b>{plain(name)}</b> [{plain(lid)}]", f"{term}: {plain(value)} ({cls})"]
+    return "<br>".join(lines + [plain(x) for x in _wrap(clause)])
 
 
 def _wrap(text: str, width: int = 80) -> list[str]:

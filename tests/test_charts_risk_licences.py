@@ -309,42 +309,60 @@ def test_short_thresholds_fit_a_cell():
     assert max(term_classes(LICENCES)["cell"].str.len()) <= 5
 
 
+def cells(fig, row: int, key: str = "text") -> list:
+    """One matrix row across the columns: its cell words, colours ('color') or classes ('meta')."""
+    columns = fig.data[: len(MATRIX_TERMS)]
+    if key == "color":
+        return [t.marker.color[row] for t in columns]
+    return [getattr(t, key)[row] for t in columns]
+
+
 def test_term_matrix_groups_rows_under_family_labels_and_puts_headers_over_their_columns():
     fig = term_matrix(LICENCES)
-    heat = fig.data[0]
+    columns = fig.data[: len(MATRIX_TERMS)]
+    assert [t.type for t in columns] == ["bar"] * len(MATRIX_TERMS)
     # permissive comes first in the shared family order, each group under its bold label with no cells
-    assert list(heat.y) == [group_label("permissive", 1), "X", group_label("community", 1), "X (1)"]
-    assert heat.z[0] == [None] * len(MATRIX_TERMS) and heat.z[2] == [None] * len(MATRIX_TERMS)
-    assert heat.hoverongaps is False
-    assert list(heat.x) == [label for _, label, _ in MATRIX_TERMS]
-    assert fig.layout.xaxis.side == "top" and fig.layout.xaxis.tickangle == -90
-    assert heat.xgap == 2 and heat.ygap == 2
+    assert list(columns[0].y) == [group_label("permissive", 1), "X", group_label("community", 1), "X (1)"]
+    assert all(t.x[0] is None and t.x[2] is None and t.x[1] == 1 for t in columns)
+    # column j is the segment [j, j + 1], and its header is the tick at its centre
+    assert [t.base[1] for t in columns] == list(range(len(MATRIX_TERMS)))
+    assert [t.name for t in columns] == [label for _, label, _ in MATRIX_TERMS]
+    axis = fig.layout.xaxis
+    assert list(axis.tickvals) == [j + 0.5 for j in range(len(MATRIX_TERMS))]
+    assert list(axis.ticktext) == [label for _, label, _ in MATRIX_TERMS]
+    assert axis.side == "top" and axis.tickangle == -90 and list(axis.range) == [0, len(MATRIX_TERMS)]
+    assert list(fig.layout.yaxis.categoryarray) == list(columns[0].y)
+    # a word that does not fit its cell is hidden rather than spilling over the next one
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.barmode == "overlay"
 
 
-def test_term_matrix_cells_carry_value_class_and_escaped_clause():
+def test_term_matrix_cells_carry_word_colour_class_and_escaped_clause():
     fig = term_matrix(LICENCES)
-    heat = fig.data[0]
-    z = np.asarray(heat.z, dtype=float)
-    assert z[3][0] == CLASSES.index("conditional") and z[1][0] == CLASSES.index("unknown")
-    assert heat.zmin == -0.5 and heat.zmax == len(CLASSES) - 0.5
-    assert heat.text[3][0] == "terms" and heat.text[1][0] == "?"
-    assert "Section 2 &lt;i&gt;caps&lt;/i&gt; users." in heat.customdata[3][0]
-    assert "commercial use: conditional (conditional)" in heat.customdata[3][0]
-    legend = [t.name for t in fig.data[1:]]
-    assert legend == [CLASS_LABELS[c] for c in CLASSES]
-    assert [t.marker.color for t in fig.data[1:]] == [CLASS_COLOURS[c] for c in CLASSES]
-    assert fig.data[-1].marker.color == UNKNOWN_COLOUR
+    assert cells(fig, 3)[0] == "terms" and cells(fig, 1)[0] == "?"
+    assert cells(fig, 3, "meta")[0] == "conditional" and cells(fig, 1, "meta")[0] == "unknown"
+    assert cells(fig, 3, "color") == [CLASS_COLOURS[c] for c in cells(fig, 3, "meta")]
+    assert cells(fig, 3)[MATRIX_TERMS.index(("output_training", "train on outputs", "output_training_clause"))] == "no"
+    hover = cells(fig, 3, "customdata")[0]
+    assert "Section 2 &lt;i&gt;caps&lt;/i&gt; users." in hover
+    assert "commercial use: conditional (conditional)" in hover
+    legend = fig.data[len(MATRIX_TERMS) :]
+    assert [t.name for t in legend] == [CLASS_LABELS[c] for c in CLASSES]
+    assert [t.marker.color for t in legend] == [CLASS_COLOURS[c] for c in CLASSES]
+    assert legend[-1].marker.color == UNKNOWN_COLOUR
     assert fig.layout.legend.title.text.startswith("Colour means the same in every column")
 
 
-def test_term_matrix_shortens_long_names_and_disambiguates_identical_labels():
+def test_term_matrix_shortens_long_names_and_keeps_row_labels_unique():
     twins = LICENCES.assign(version=None, family="community")
     assert list(term_matrix(twins).data[0].y)[1:] == ["X [X-1]", "X [X-2]"]
     long = LICENCES.assign(name=["Llama 2 Community License Agreement", "MIT"], version=["2023-07-18", None])
     labels = list(term_matrix(long).data[0].y)
-    assert labels[3] == "Llama 2 Community Li\u2026 (2023-07-18)"
-    assert all(len(label) <= 34 for label in labels if not label.startswith("<b>"))
-    assert "Llama 2 Community License Agreement (2023-07-18)" in term_matrix(long).data[0].customdata[3][0]
+    assert labels[3] == "Llama 2 Communit\u2026 (2023-07-18)"
+    assert all(len(label) <= 30 for label in labels if not label.startswith("<b>"))
+    assert "Llama 2 Community License Agreement (2023-07-18)" in term_matrix(long).data[0].customdata[3]
+    # names that shorten to the same label fall back to their ids
+    cc = LICENCES.assign(name="Creative Commons Attribution-ShareAlike International", version="4.0")
+    assert list(term_matrix(cc).data[0].y)[1::2] == ["X-2", "X-1"]
 
 
 def test_families_over_time_stacks_in_the_shared_order_and_colours():

@@ -4,6 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from charts.licences import MATRIX_TERMS, group_label
+from charts.palettes import CLASS_COLOURS
 from db import queries
 from db.queries.analysis import answer_questions
 from tests.apptest_helpers import figure, open_page, texts, values
@@ -27,9 +28,16 @@ def answer_texts(at: AppTest) -> dict[str, tuple[str, str]]:
     return {q.value: (shown[2 * i], shown[2 * i + 1]) for i, q in enumerate(at.subheader)}
 
 
-def licence_rows(heat: dict) -> list[str]:
+def licence_rows(fig: dict) -> list[str]:
     """The matrix's row labels without the bold family labels that head each group."""
-    return [y for y in heat["y"] if not y.startswith("<b>")]
+    return [y for y in fig["data"][0]["y"] if not y.startswith("<b>")]
+
+
+def row_cells(fig: dict, label: str, key: str = "text") -> list:
+    """One matrix row across its columns (one bar trace per column): cell words, or colours with key='color'."""
+    columns = fig["data"][: len(MATRIX_TERMS)]
+    i = columns[0]["y"].index(label)
+    return [c["marker"]["color"][i] if key == "color" else c[key][i] for c in columns]
 
 
 OUTPUTS = "Can I train another model on its outputs?"
@@ -39,13 +47,13 @@ THRESHOLD = "Can I use it commercially above a user or revenue threshold?"
 def test_default_view_is_the_term_matrix_of_every_licence(page):
     at = page()
     assert not at.exception
-    heat = figure(at)["data"][0]
-    assert heat["type"] == "heatmap"
-    assert len(licence_rows(heat)) == 4
-    assert heat["y"][0] == group_label("permissive", 1)
-    assert heat["x"][0] == "commercial use" and heat["x"][-1] == "OSI approved"
-    row = heat["y"].index("LLaMA research licence (2023)")
-    assert heat["text"][row][0] == "no"
+    fig = figure(at)
+    assert fig["data"][0]["type"] == "bar"
+    assert len(licence_rows(fig)) == 4
+    assert fig["data"][0]["y"][0] == group_label("permissive", 1)
+    assert fig["layout"]["xaxis"]["ticktext"][0] == "commercial use"
+    assert fig["layout"]["xaxis"]["ticktext"][-1] == "OSI approved"
+    assert row_cells(fig, "LLaMA research licence (2023)")[0] == "no"
     assert any("4 licences shown of 4" in c.value for c in at.caption)
 
 
@@ -53,11 +61,12 @@ def test_licence_type_filter_narrows_the_matrix(page):
     at = page()
     at.multiselect(key="f_families").set_value(["permissive"]).run()
     assert not at.exception
-    heat = figure(at)["data"][0]
-    assert heat["y"] == [group_label("permissive", 1), "MIT License"]
+    fig = figure(at)
+    assert fig["data"][0]["y"] == [group_label("permissive", 1), "MIT License"]
     # permissive everywhere, except 'binds derivatives' (not applicable) and attribution (a condition).
-    assert values(heat["z"][1]) == [0, 0, 0, 3, 0, 0, 0, 0, 1, 0]
-    assert heat["text"][1] == ["yes", "none", "none", "n/a", "yes", "yes", "yes", "none", "terms", "yes"]
+    assert row_cells(fig, "MIT License") == ["yes", "none", "none", "n/a", "yes", "yes", "yes", "none", "terms", "yes"]
+    meanings = ["permissive"] * 3 + ["not applicable"] + ["permissive"] * 4 + ["conditional", "permissive"]
+    assert row_cells(fig, "MIT License", "color") == [CLASS_COLOURS[m] for m in meanings]
     assert at.query_params["family"] == "permissive"
 
 
@@ -169,11 +178,17 @@ def test_shipped_data_renders_every_view(app_on_shipped, shipped_engine, view):
     assert not at.exception
     assert not at.info
     if view == "catalogue":
-        heat = figure(at)["data"][0]
+        fig = figure(at)
         shipped = queries.licences(shipped_engine)
-        assert len(licence_rows(heat)) == len(shipped)
-        assert len(heat["y"]) - len(licence_rows(heat)) == shipped["family"].nunique()
-        assert heat["x"] == [label for _, label, _ in MATRIX_TERMS]
+        rows = fig["data"][0]["y"]
+        assert len(licence_rows(fig)) == len(shipped)
+        assert len(rows) - len(licence_rows(fig)) == shipped["family"].nunique()
+        # unique labels: a category axis draws equal labels on one row and shifts every row below
+        assert len(set(rows)) == len(rows)
+        assert [c["name"] for c in fig["data"][: len(MATRIX_TERMS)]] == [label for _, label, _ in MATRIX_TERMS]
+        outputs = [label for _, label, _ in MATRIX_TERMS].index("train on outputs")
+        assert row_cells(fig, "Llama 2 Communit\u2026 (2023-07-18)")[outputs] == "no"
+        assert row_cells(fig, "Llama 3.1 Commun\u2026 (2024-07-23)")[outputs] == "terms"
     if view == "ask":
         assert len(answers(at)) == 4
 

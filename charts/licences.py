@@ -100,6 +100,8 @@ def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
             shown = value
             if col == "scale_threshold_kind" and value is not None:
                 shown = short_threshold(value, lic["scale_threshold_value"])
+                counted = vocab.THRESHOLD_COUNTED_TEXT.get(lic.get("scale_threshold_counted"))
+                shown += f", {counted}" if counted and value != "none" else ""
             cls = _TERM_CLASSES[col].get(value, vocab.UNKNOWN)
             clause = lic.get(clause_col) if clause_col else None
             rows.append(

@@ -274,6 +274,11 @@ LICENCES = pd.DataFrame(
 def test_term_classes_map_values_and_keep_unknown_apart():
     long = term_classes(LICENCES).set_index(["licence_id", "term"])
     assert long.loc[("X-1", "user / revenue cap"), "value"] == "> 700M users"
+    counted = term_classes(LICENCES.assign(scale_threshold_counted="before-release")).set_index(["licence_id", "term"])
+    assert counted.loc[("X-1", "user / revenue cap"), "value"] == (
+        "> 700M users, counted in the calendar month before this licence version's release date"
+    )
+    assert counted.loc[("X-2", "user / revenue cap"), "value"] == "none"
     assert long.loc[("X-1", "user / revenue cap"), ["class", "cell"]].tolist() == ["conditional", "700M"]
     assert long.loc[("X-1", "binds derivatives"), "class"] == "conditional"
     assert long.loc[("X-1", "train on outputs"), ["class", "cell"]].tolist() == ["restrictive", "no"]

@@ -29,7 +29,7 @@ COMPARED_TERMS = (
     ("restrictions_bind_derivatives", "restrictions bind derivatives", "use_restrictions_clause"),
     ("modification", "modification / fine-tuning", "modification_clause"),
     ("redistribution", "redistribution", "redistribution_clause"),
-    ("output_training", "training other models on outputs", "output_training_clause"),
+    ("output_training", "training on outputs", "output_training_clause"),
     ("output_restriction", "output restriction", "output_restriction_clause"),
     ("attribution", "attribution", "attribution_clause"),
     ("osi_approved", "OSI approved", None),

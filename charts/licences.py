@@ -18,32 +18,46 @@ from charts.risk import plain
 from db import vocab
 from db.queries.analysis import threshold_text
 
-# (column, label, clause column) for each term shown in the matrix.
+# (column, header, clause column) for each term shown in the matrix, in column order.
 MATRIX_TERMS = (
     ("commercial_use", "commercial use", "commercial_use_clause"),
-    ("scale_threshold_kind", "threshold", "scale_threshold_clause"),
+    ("scale_threshold_kind", "user / revenue cap", "scale_threshold_clause"),
     ("use_restrictions", "use restrictions", "use_restrictions_clause"),
-    ("restrictions_bind_derivatives", "bind derivatives", "use_restrictions_clause"),
-    ("modification", "modification", "modification_clause"),
+    ("restrictions_bind_derivatives", "binds derivatives", "use_restrictions_clause"),
+    ("modification", "fine-tuning", "modification_clause"),
     ("redistribution", "redistribution", "redistribution_clause"),
-    ("output_restriction", "output restriction", "output_restriction_clause"),
+    ("output_training", "train on outputs", "output_training_clause"),
+    ("output_restriction", "output limits", "output_restriction_clause"),
     ("attribution", "attribution", "attribution_clause"),
     ("osi_approved", "OSI approved", None),
 )
-# How freely each stored value lets a user act, per term; anything unmapped is "unknown".
-CLASSES = ("free", "conditional", "restricted", "not applicable", vocab.UNKNOWN)
-_PERMISSION = {"allowed": "free", "conditional": "conditional", "prohibited": "restricted"}
+# What each stored value lets a user do: one meaning, one colour and one cell word across every column.
+CLASSES = ("permissive", "conditional", "restrictive", "not applicable", vocab.UNKNOWN)
+CLASS_LABELS = {
+    "permissive": "permissive: no condition",
+    "conditional": "conditional: allowed on terms",
+    "restrictive": "restrictive: prohibited, or not OSI",
+    "not applicable": "not applicable",
+    vocab.UNKNOWN: "unknown: not verified",
+}
+_PERMISSION = {"allowed": "permissive", "conditional": "conditional", "prohibited": "restrictive"}
+# A duty or limit that is present is a condition; its absence leaves the user free.
+_DUTY = {"no": "permissive", "yes": "conditional"}
 _TERM_CLASSES = {
     "commercial_use": _PERMISSION,
     "modification": _PERMISSION,
     "redistribution": _PERMISSION,
-    "scale_threshold_kind": {"none": "free", "users": "conditional", "revenue": "conditional"},
-    "use_restrictions": {"no": "free", "yes": "conditional"},
-    "restrictions_bind_derivatives": {"no": "free", "yes": "restricted", "n/a": "not applicable"},
-    "output_restriction": {"no": "free", "yes": "restricted"},
-    "attribution": {"no": "free", "yes": "conditional"},
-    "osi_approved": {"yes": "free", "no": "restricted", "n/a": "not applicable"},
+    "output_training": _PERMISSION,
+    "scale_threshold_kind": {"none": "permissive", "users": "conditional", "revenue": "conditional"},
+    "use_restrictions": _DUTY,
+    "restrictions_bind_derivatives": {**_DUTY, "n/a": "not applicable"},
+    "output_restriction": _DUTY,
+    "attribution": _DUTY,
+    "osi_approved": {"yes": "permissive", "no": "restrictive", "n/a": "not applicable"},
 }
+# Permission-like columns read "yes" or "no"; duty-like columns read "none" when there is no duty.
+_YES_NO_TERMS = ("commercial_use", "modification", "redistribution", "output_training", "osi_approved")
+_CELL_WORDS = {"conditional": "terms", "restrictive": "no", "not applicable": "n/a", vocab.UNKNOWN: "?"}
 
 
 def licence_label(row) -> str:
@@ -53,27 +67,43 @@ def licence_label(row) -> str:
 
 
 def short_threshold(kind: str, value) -> str:
-    """'> 700M users', '> $1M revenue' or 'none', short enough for a matrix cell."""
+    """'> 700M users', '> $1M revenue' or 'none', for hover text and tables."""
     if kind == "none" or value is None or pd.isna(value):
         return kind if kind == "none" else threshold_text(kind, value)
-    number = next(
+    return f"> {_compact(value)} users" if kind == "users" else f"> ${_compact(value)} revenue"
+
+
+def _compact(value: float) -> str:
+    """700000000 -> '700M', 1500000000 -> '1.5B'."""
+    return next(
         (f"{value / size:g}{unit}" for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")) if value >= size),
         f"{value:g}",
     )
-    return f"> {number} users" if kind == "users" else f"> ${number} revenue"
+
+
+def cell_word(col: str, cls: str, kind: str | None = None, value=None) -> str:
+    """The few characters a matrix cell shows: the same word means the same thing in every column."""
+    if cls == "conditional" and col == "scale_threshold_kind" and value is not None and not pd.isna(value):
+        return f"${_compact(value)}" if kind == "revenue" else _compact(value)
+    if cls == "permissive":
+        return "yes" if col in _YES_NO_TERMS else "none"
+    return _CELL_WORDS[cls]
 
 
 def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
-    """Long table: one row per licence and term with its stored value, class and clause."""
+    """Long table: one row per licence and term with its stored value, meaning class, cell word and clause."""
     rows = []
     for _, lic in licences.iterrows():
         for col, label, clause_col in MATRIX_TERMS:
-            raw = lic[col]
-            value = None if pd.isna(raw) else str(raw)
+            raw = lic.get(col)
+            value = None if raw is None or pd.isna(raw) else str(raw)
             shown = value
             if col == "scale_threshold_kind" and value is not None:
                 shown = short_threshold(value, lic["scale_threshold_value"])
-            clause = lic[clause_col] if clause_col and not pd.isna(lic[clause_col]) else ""
+                counted = vocab.THRESHOLD_COUNTED_TEXT.get(lic.get("scale_threshold_counted"))
+                shown += f", {counted}" if counted and value != "none" else ""
+            cls = _TERM_CLASSES[col].get(value, vocab.UNKNOWN)
+            clause = lic.get(clause_col) if clause_col else None
             rows.append(
                 {
                     "licence_id": lic["licence_id"],
@@ -81,59 +111,138 @@ def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
                     "family": lic["family"],
                     "term": label,
                     "value": shown if shown is not None else vocab.UNKNOWN,
-                    "class": _TERM_CLASSES[col].get(value, vocab.UNKNOWN),
-                    "clause": clause,
+                    "class": cls,
+                    "cell": cell_word(col, cls, value, lic.get("scale_threshold_value")),
+                    "clause": "" if clause is None or pd.isna(clause) else str(clause),
                 }
             )
-    return pd.DataFrame(rows, columns=["licence_id", "licence", "family", "term", "value", "class", "clause"])
+    cols = ["licence_id", "licence", "family", "term", "value", "class", "cell", "clause"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def group_label(family: str, n: int) -> str:
+    """The bold row that heads one licence family in the matrix."""
+    return f"<b>{plain(FAMILY_LABELS.get(family, family))} ({n})</b>"
+
+
+def short_label(row, width: int = 30) -> str:
+    """The licence label cut to fit beside the matrix on a phone, keeping a short version; the hover has it all."""
+    label = licence_label(row)
+    if len(label) <= width:
+        return label
+    version = row.get("version")
+    keep = f" ({version})" if isinstance(version, str) and len(version) <= 12 else ""
+    return str(row["name"])[: width - len(keep) - 1].rstrip() + "\u2026" + keep
+
+
+def _unique_rows(ids: list[str], licences: pd.DataFrame, width: int = 30) -> list[str]:
+    """Row labels that fit and are unique (a category axis merges equal labels): the id where two would clash."""
+    short = [short_label(row, width) for _, row in licences.iterrows()]
+    counts = pd.Series(short).value_counts()
+    rows = []
+    for lid, label in zip(ids, short, strict=True):
+        if counts[label] > 1:
+            label = f"{label} [{lid}]" if len(label) + len(lid) + 3 <= width else lid
+        rows.append(plain(label))
+    return rows
 
 
 def term_matrix(licences: pd.DataFrame) -> go.Figure:
-    """Licences (rows) by terms (columns), each cell coloured by how freely it lets a user act."""
-    title = "The licence catalogue, term by term"
+    """Licences (rows, grouped by family under a bold label) by terms (columns), coloured by meaning."""
+    # two lines, so the title stays beside the row labels and clear of the column headers on a phone
+    title = "The licence catalogue,<br>term by term"
     if licences.empty:
         return empty_figure(title, "No licences match these filters.")
     long = term_classes(licences)
     terms = [label for _, label, _ in MATRIX_TERMS]
-    order = long.drop_duplicates("licence_id")["licence_id"].tolist()
-    labels = dict(zip(long["licence_id"], long["licence"], strict=False))
-    code = {c: i for i, c in enumerate(CLASSES)}
-    grid = long.pivot(index="licence_id", columns="term", values="class").reindex(index=order, columns=terms)
-    text = long.pivot(index="licence_id", columns="term", values="value").reindex(index=order, columns=terms)
-    clause = long.pivot(index="licence_id", columns="term", values="clause").reindex(index=order, columns=terms)
-    n = len(CLASSES)
-    scale = []
-    for i, c in enumerate(CLASSES):
-        scale += [[i / n, CLASS_COLOURS[c]], [(i + 1) / n, CLASS_COLOURS[c]]]
-    dupes = pd.Series([labels[i] for i in order]).duplicated(keep=False).tolist()
-    y = [plain(f"{labels[i]} [{i}]" if dupe else labels[i]) for i, dupe in zip(order, dupes, strict=True)]
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.map(code.get).to_numpy(dtype=float),
-            x=terms,
-            y=y,
-            text=text.map(plain).to_numpy(),
-            customdata=clause.map(lambda s: "<br>".join(plain(line) for line in _wrap(s))).to_numpy(),
-            texttemplate="%{text}",
-            textfont={"color": "#000000", "size": 10},
-            colorscale=scale,
-            zmin=-0.5,
-            zmax=n - 0.5,
-            showscale=False,
-            xgap=2,
-            ygap=2,
-            hovertemplate="%{y}<br>%{x}: %{text}<br>%{customdata}<extra></extra>",
-            name="terms",
-        )
+    first = long.drop_duplicates("licence_id")
+    first = first.assign(row=_unique_rows(first["licence_id"].tolist(), licences.drop_duplicates("licence_id")))
+    rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
+    first = first.assign(_rank=first["family"].map(lambda f: rank.get(f, len(rank)))).sort_values(
+        ["_rank", "family"], kind="stable"
     )
+    pivot = {
+        name: long.pivot(index="licence_id", columns="term", values=name).reindex(columns=terms)
+        for name in ("class", "cell", "value", "clause")
+    }
+    # One row per licence under a bold label per family; a label row has no cells (None).
+    y: list[str] = []
+    rows: list[str | None] = []
+    for family, part in first.groupby("family", sort=False):
+        y.append(group_label(family, len(part)))
+        rows.append(None)
+        y += list(first.loc[part.index, "row"])
+        rows += list(part["licence_id"])
+    names = dict(zip(first["licence_id"], first["licence"], strict=True))
+    fig = go.Figure()
+    # Each column is a trace of horizontal bar segments [j, j + 1]: unlike heatmap text, bar text that does not
+    # fit its cell is hidden (uniformtext), so no word spills into a neighbour on a narrow screen.
+    for j, term in enumerate(terms):
+        cls = [pivot["class"].at[lid, term] if lid else None for lid in rows]
+        fig.add_trace(
+            go.Bar(
+                orientation="h",
+                y=y,
+                x=[1 if lid else None for lid in rows],
+                base=[j] * len(rows),
+                text=[pivot["cell"].at[lid, term] if lid else "" for lid in rows],
+                marker={
+                    "color": [CLASS_COLOURS[c] if c else "rgba(0,0,0,0)" for c in cls],
+                    "line": {"color": "#FFFFFF", "width": 2},
+                },
+                customdata=[_hover(names[lid], lid, term, pivot) if lid else "" for lid in rows],
+                meta=cls,
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "#000000", "size": 10},
+                hovertemplate="%{customdata}<extra></extra>",
+                name=term,
+                showlegend=False,
+            )
+        )
     for c in CLASSES:
-        fig.add_trace(legend_entry(c, {"symbol": "square", "size": 12, "color": CLASS_COLOURS[c]}, showlegend=True))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(side="top", showgrid=False, zeroline=False, visible=True)
-    fig.update_yaxes(showgrid=False, zeroline=False)
-    base_layout(fig, title, height=max(320, 140 + 28 * len(order)))
-    fig.update_layout(legend={"y": -0.02, "yanchor": "top", "title_text": "lets a user act: "})
+        fig.add_trace(
+            legend_entry(CLASS_LABELS[c], {"symbol": "square", "size": 12, "color": CLASS_COLOURS[c]}, showlegend=True)
+        )
+    # Headers stand upright, centred on their column, so none can drift over a neighbour at any width.
+    fig.update_xaxes(
+        side="top",
+        range=[0, len(terms)],
+        tickmode="array",
+        tickvals=[j + 0.5 for j in range(len(terms))],
+        ticktext=terms,
+        tickangle=-90,
+        tickfont={"size": 10},
+        showgrid=False,
+        zeroline=False,
+        fixedrange=True,
+        automargin=True,
+    )
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=y,
+        autorange="reversed",
+        automargin=True,
+        showgrid=False,
+        fixedrange=True,
+    )
+    base_layout(fig, title, height=max(360, 200 + 24 * len(y)))
+    fig.update_layout(
+        barmode="overlay",
+        bargap=0.08,
+        uniformtext={"minsize": 9, "mode": "hide"},
+        legend={"y": 0, "yanchor": "top", "x": 0, "title_text": "Colour means the same in every column: "},
+        font={"size": 11},
+    )
     return fig
+
+
+def _hover(name: str, lid: str, term: str, pivot: dict) -> str:
+    """Hover text of one cell: the licence in full, the stored value and its meaning, the clause."""
+    value, cls, clause = (pivot[k].at[lid, term] for k in ("value", "class", "clause"))
+    lines = [f"<b>{plain(name)}</b> [{plain(lid)}]", f"{term}: {plain(value)} ({cls})"]
+    return "<br>".join(lines + [plain(x) for x in _wrap(clause)])
 
 
 def _wrap(text: str, width: int = 80) -> list[str]:
@@ -178,16 +287,17 @@ def families_over_time(by_year: pd.DataFrame) -> go.Figure:
 
 
 def comparison_style(comparison: pd.DataFrame, a_label: str, b_label: str) -> Styler:
-    """Values side by side, then clauses; differing values highlighted, differing wording marked more lightly."""
-    shown = comparison.rename(
-        columns={"a": a_label, "a_clause": f"{a_label}: clause", "b": b_label, "b_clause": f"{b_label}: clause"}
-    )[["term", a_label, b_label, f"{a_label}: clause", f"{b_label}: clause", "differs", "clause_differs"]]
+    """Values side by side under the licences' names, then clauses; only rows whose values differ are highlighted."""
+    if a_label == b_label:
+        a_label, b_label = f"{a_label} (A)", f"{b_label} (B)"
+    a_clause, b_clause = f"clause in {a_label}", f"clause in {b_label}"
+    shown = comparison.rename(columns={"a": a_label, "a_clause": a_clause, "b": b_label, "b_clause": b_clause})[
+        ["term", a_label, b_label, a_clause, b_clause, "differs"]
+    ]
 
     def highlight(row: pd.Series) -> list[str]:
         if row["differs"]:
             return ["background-color: #EEDD88; color: #000000; font-weight: bold"] * len(row)
-        if row["clause_differs"]:
-            return ["background-color: #FFF4CC; color: #000000"] * len(row)
         return [""] * len(row)
 
-    return shown.style.apply(highlight, axis=1).hide(axis="index").hide(["differs", "clause_differs"], axis="columns")
+    return shown.style.apply(highlight, axis=1).hide(axis="index").hide(["differs"], axis="columns")

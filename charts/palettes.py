@@ -54,11 +54,11 @@ PATHWAY_COLOURS: dict[str, str] = {
 MATTERED_COLOURS: dict[str, str] = {"yes": "#0077BB", "no": "#F0E442", "disputed": "#E377C2"}
 # Ordered from most to least precise: darker is more precise.
 PRECISION_COLOURS: dict[str, str] = {"day": "#7F2704", "month": "#D94801", "year": "#FDAE6B"}
-# How freely a licence term lets a user act.
+# What a licence term lets a user do, one colour per meaning in every column of the term matrix.
 CLASS_COLOURS: dict[str, str] = {
-    "free": "#77AADD",
+    "permissive": "#77AADD",
     "conditional": "#EEDD88",
-    "restricted": "#EE8866",
+    "restrictive": "#EE8866",
     "not applicable": "#DDDDDD",
     "unknown": UNKNOWN_COLOUR,
 }

@@ -23,7 +23,7 @@ from db.engine import data_dir as default_data_dir
 from db.engine import database_url, is_sqlite, make_engine, sqlite_path
 from db.validate import DATASET_FILE, Record, ValidationError, load_dataset, printable, read_cutoff, split_list
 
-SCHEMA_VERSION = "4"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates
+SCHEMA_VERSION = "5"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting
 CHUNK = 5_000
 PG_BUILD_LOCK = 7_406_372_201  # advisory lock key: one build at a time per PostgreSQL database
 

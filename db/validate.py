@@ -220,6 +220,10 @@ def _row_rules(table: spec.TableSpec, file: str, line: int, v: dict) -> list[Pro
             problems.append(Problem(file, line, "scale_threshold_value", f"is required when the threshold is {kind}"))
         if kind == "none" and value is not None:
             problems.append(Problem(file, line, "scale_threshold_value", "must be empty when the threshold is none"))
+        if v.get("scale_threshold_counted") and kind not in ("users", "revenue"):
+            problems.append(Problem(file, line, "scale_threshold_counted", "is only for a user or revenue threshold"))
+        if v.get("output_training") and not v.get("output_training_clause"):
+            problems.append(Problem(file, line, "output_training_clause", "is required when output_training is given"))
     if table.name == "models":
         problems += _figure_rules(file, line, v)
     if table.name == "models" and v.get("base_model_id") and v.get("base_model_id") == v.get("model_id"):

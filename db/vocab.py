@@ -49,6 +49,14 @@ PERMISSION = ("allowed", "conditional", "prohibited")
 YES_NO = ("yes", "no")
 YES_NO_NA = ("yes", "no", "n/a")
 THRESHOLD_KINDS = ("none", "users", "revenue")
+# When a user or revenue threshold is measured, as the licence text words it: in the calendar month before the
+# licence version's release date; in the preceding calendar month with no fixed reference date; or at any time.
+THRESHOLD_COUNTED = ("before-release", "previous-month", "any-time")
+THRESHOLD_COUNTED_TEXT = {
+    "before-release": "counted in the calendar month before this licence version's release date",
+    "previous-month": "counted in the preceding calendar month, with no fixed reference date",
+    "any-time": "counted at any time",
+}
 LICENCE_TERMS = (
     "commercial_use",
     "scale_threshold",
@@ -56,6 +64,7 @@ LICENCE_TERMS = (
     "modification",
     "redistribution",
     "output_restriction",
+    "output_training",
     "attribution",
 )
 

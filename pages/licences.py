@@ -25,8 +25,10 @@ labels = {row["licence_id"]: licence_label(row) for _, row in catalogue.iterrows
 if view == "catalogue":
     shown = data.get("licences", f)
     st.write(
-        "Each row is one licence version, each column one term as stored. Colour says how freely the term lets "
-        "a user act; hover a cell for the clause it rests on. The sidebar's licence type and licence filters apply."
+        "Each row is one licence version, grouped by licence type; each column one term. A colour and its word "
+        "mean the same in every column: yes or none is permissive, terms (or a user or revenue cap) conditional, "
+        "no restrictive, ? not verified. Hover a cell for the stored value and the clause it rests on. The "
+        "sidebar's licence type and licence filters apply."
     )
     widgets.chart(term_matrix(shown), key="licences_matrix")
     widgets.footer(shown, len(shown), data.total("licences"), "licences", "licences_catalogue")
@@ -65,15 +67,9 @@ elif view == "compare" and len(ids) > 1:
     with right:
         b = widgets.url_choice("b", "Licence B", ids, ids[1], format_func=labels.get, kind="select")
     comparison = data.get("licence_comparison", a=a, b=b)
-    n_diff, n_words = (
-        int(comparison["differs"].sum()),
-        int((comparison["clause_differs"] & ~comparison["differs"]).sum()),
-    )
-    st.text(
-        f"{n_diff} of {len(comparison)} terms differ in value (highlighted); "
-        f"{n_words} more differ only in the wording of the clause (lightly highlighted)."
-    )
-    st.dataframe(comparison_style(comparison, f"A: {a}", f"B: {b}"), hide_index=True, key="licences_compare")
+    n_diff = int(comparison["differs"].sum())
+    st.text(f"{n_diff} of {len(comparison)} terms differ in value between {labels[a]} and {labels[b]} (highlighted).")
+    st.dataframe(comparison_style(comparison, labels[a], labels[b]), hide_index=True, key="licences_compare")
     widgets.footer(comparison, len(comparison), len(comparison), "terms", f"licences_compare_{a}_{b}")
 
 else:

@@ -5,13 +5,17 @@ import pandas as pd
 
 from charts import FAMILY_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
 from charts.licences import (
+    CLASS_LABELS,
     CLASSES,
+    MATRIX_TERMS,
     comparison_style,
     families_over_time,
+    group_label,
     short_threshold,
     term_classes,
     term_matrix,
 )
+from charts.palettes import CLASS_COLOURS
 from charts.risk import (
     MATTERED_COLOURS,
     PATHWAY_COLOURS,
@@ -226,6 +230,7 @@ LICENCES = pd.DataFrame(
             "modification": "allowed",
             "redistribution": "conditional",
             "output_restriction": "yes",
+            "output_training": "prohibited",
             "attribution": "yes",
             "osi_approved": "no",
             "commercial_use_clause": "Section 2 <i>caps</i> users.",
@@ -234,6 +239,7 @@ LICENCES = pd.DataFrame(
             "modification_clause": None,
             "redistribution_clause": None,
             "output_restriction_clause": None,
+            "output_training_clause": None,
             "attribution_clause": None,
         },
         {
@@ -249,6 +255,7 @@ LICENCES = pd.DataFrame(
             "modification": "allowed",
             "redistribution": "allowed",
             "output_restriction": "no",
+            "output_training": None,
             "attribution": "no",
             "osi_approved": "yes",
             "commercial_use_clause": None,
@@ -257,6 +264,7 @@ LICENCES = pd.DataFrame(
             "modification_clause": None,
             "redistribution_clause": None,
             "output_restriction_clause": None,
+            "output_training_clause": None,
             "attribution_clause": None,
         },
     ]
@@ -265,12 +273,35 @@ LICENCES = pd.DataFrame(
 
 def test_term_classes_map_values_and_keep_unknown_apart():
     long = term_classes(LICENCES).set_index(["licence_id", "term"])
-    assert long.loc[("X-1", "threshold"), "value"] == "> 700M users"
-    assert long.loc[("X-1", "threshold"), "class"] == "conditional"
-    assert long.loc[("X-1", "bind derivatives"), "class"] == "restricted"
-    assert long.loc[("X-2", "commercial use"), "value"] == "unknown"
-    assert long.loc[("X-2", "commercial use"), "class"] == "unknown"
-    assert long.loc[("X-2", "bind derivatives"), "class"] == "not applicable"
+    assert long.loc[("X-1", "user / revenue cap"), "value"] == "> 700M users"
+    counted = term_classes(LICENCES.assign(scale_threshold_counted="before-release")).set_index(["licence_id", "term"])
+    assert counted.loc[("X-1", "user / revenue cap"), "value"] == (
+        "> 700M users, counted in the calendar month before this licence version's release date"
+    )
+    assert counted.loc[("X-2", "user / revenue cap"), "value"] == "none"
+    assert long.loc[("X-1", "user / revenue cap"), ["class", "cell"]].tolist() == ["conditional", "700M"]
+    assert long.loc[("X-1", "binds derivatives"), "class"] == "conditional"
+    assert long.loc[("X-1", "train on outputs"), ["class", "cell"]].tolist() == ["restrictive", "no"]
+    assert long.loc[("X-2", "commercial use"), ["value", "class", "cell"]].tolist() == ["unknown", "unknown", "?"]
+    assert long.loc[("X-2", "train on outputs"), "class"] == "unknown"
+    assert long.loc[("X-2", "binds derivatives"), ["class", "cell"]].tolist() == ["not applicable", "n/a"]
+
+
+def test_a_cell_word_has_one_meaning_and_one_colour_in_every_column():
+    every = pd.DataFrame(
+        [
+            {col: value, "licence_id": f"{col}={value}", "name": "L", "family": "community"}
+            for col, _, _ in MATRIX_TERMS
+            for value in ("allowed", "conditional", "prohibited", "yes", "no", "n/a", "none", "users", None)
+        ]
+    ).assign(scale_threshold_value=None)
+    long = term_classes(every)
+    long = long[long["licence_id"].str.split("=").str[0] == long["term"].map({t: c for c, t, _ in MATRIX_TERMS})]
+    meanings = long.groupby("cell")["class"].unique()
+    assert all(len(classes) == 1 for classes in meanings), meanings.to_dict()
+    assert set(meanings.explode()) == set(CLASSES)
+    assert dict(zip(meanings.index, meanings.str[0], strict=True))["yes"] == "permissive"
+    assert dict(zip(meanings.index, meanings.str[0], strict=True))["no"] == "restrictive"
 
 
 def test_short_thresholds_fit_a_cell():
@@ -278,24 +309,65 @@ def test_short_thresholds_fit_a_cell():
     assert short_threshold("users", 1.5e9) == "> 1.5B users"
     assert short_threshold("none", None) == "none"
     assert short_threshold("users", None) == "users threshold (number not recorded)"
+    cells = term_classes(LICENCES.assign(scale_threshold_kind="revenue", scale_threshold_value=1e6))
+    assert cells.loc[cells["term"] == "user / revenue cap", "cell"].tolist() == ["$1M", "$1M"]
+    assert max(term_classes(LICENCES)["cell"].str.len()) <= 5
 
 
-def test_term_matrix_cells_carry_value_class_and_escaped_clause():
+def cells(fig, row: int, key: str = "text") -> list:
+    """One matrix row across the columns: its cell words, colours ('color') or classes ('meta')."""
+    columns = fig.data[: len(MATRIX_TERMS)]
+    if key == "color":
+        return [t.marker.color[row] for t in columns]
+    return [getattr(t, key)[row] for t in columns]
+
+
+def test_term_matrix_groups_rows_under_family_labels_and_puts_headers_over_their_columns():
     fig = term_matrix(LICENCES)
-    heat = fig.data[0]
-    assert list(heat.y) == ["X (1)", "X"]
-    z = np.asarray(heat.z)
-    assert z[0][0] == CLASSES.index("conditional") and z[1][0] == CLASSES.index("unknown")
-    assert heat.zmin == -0.5 and heat.zmax == len(CLASSES) - 0.5
-    assert heat.customdata[0][0] == "Section 2 &lt;i&gt;caps&lt;/i&gt; users."
-    legend = [t.name for t in fig.data[1:]]
-    assert legend == list(CLASSES)
-    assert fig.data[-1].marker.color == UNKNOWN_COLOUR
+    columns = fig.data[: len(MATRIX_TERMS)]
+    assert [t.type for t in columns] == ["bar"] * len(MATRIX_TERMS)
+    # permissive comes first in the shared family order, each group under its bold label with no cells
+    assert list(columns[0].y) == [group_label("permissive", 1), "X", group_label("community", 1), "X (1)"]
+    assert all(t.x[0] is None and t.x[2] is None and t.x[1] == 1 for t in columns)
+    # column j is the segment [j, j + 1], and its header is the tick at its centre
+    assert [t.base[1] for t in columns] == list(range(len(MATRIX_TERMS)))
+    assert [t.name for t in columns] == [label for _, label, _ in MATRIX_TERMS]
+    axis = fig.layout.xaxis
+    assert list(axis.tickvals) == [j + 0.5 for j in range(len(MATRIX_TERMS))]
+    assert list(axis.ticktext) == [label for _, label, _ in MATRIX_TERMS]
+    assert axis.side == "top" and axis.tickangle == -90 and list(axis.range) == [0, len(MATRIX_TERMS)]
+    assert list(fig.layout.yaxis.categoryarray) == list(columns[0].y)
+    # a word that does not fit its cell is hidden rather than spilling over the next one
+    assert fig.layout.uniformtext.mode == "hide" and fig.layout.barmode == "overlay"
 
 
-def test_term_matrix_disambiguates_identical_labels():
-    twins = LICENCES.assign(version=None)
-    assert list(term_matrix(twins).data[0].y) == ["X [X-1]", "X [X-2]"]
+def test_term_matrix_cells_carry_word_colour_class_and_escaped_clause():
+    fig = term_matrix(LICENCES)
+    assert cells(fig, 3)[0] == "terms" and cells(fig, 1)[0] == "?"
+    assert cells(fig, 3, "meta")[0] == "conditional" and cells(fig, 1, "meta")[0] == "unknown"
+    assert cells(fig, 3, "color") == [CLASS_COLOURS[c] for c in cells(fig, 3, "meta")]
+    assert cells(fig, 3)[MATRIX_TERMS.index(("output_training", "train on outputs", "output_training_clause"))] == "no"
+    hover = cells(fig, 3, "customdata")[0]
+    assert "Section 2 &lt;i&gt;caps&lt;/i&gt; users." in hover
+    assert "commercial use: conditional (conditional)" in hover
+    legend = fig.data[len(MATRIX_TERMS) :]
+    assert [t.name for t in legend] == [CLASS_LABELS[c] for c in CLASSES]
+    assert [t.marker.color for t in legend] == [CLASS_COLOURS[c] for c in CLASSES]
+    assert legend[-1].marker.color == UNKNOWN_COLOUR
+    assert fig.layout.legend.title.text.startswith("Colour means the same in every column")
+
+
+def test_term_matrix_shortens_long_names_and_keeps_row_labels_unique():
+    twins = LICENCES.assign(version=None, family="community")
+    assert list(term_matrix(twins).data[0].y)[1:] == ["X [X-1]", "X [X-2]"]
+    long = LICENCES.assign(name=["Llama 2 Community License Agreement", "MIT"], version=["2023-07-18", None])
+    labels = list(term_matrix(long).data[0].y)
+    assert labels[3] == "Llama 2 Communit\u2026 (2023-07-18)"
+    assert all(len(label) <= 30 for label in labels if not label.startswith("<b>"))
+    assert "Llama 2 Community License Agreement (2023-07-18)" in term_matrix(long).data[0].customdata[3]
+    # names that shorten to the same label fall back to their ids
+    cc = LICENCES.assign(name="Creative Commons Attribution-ShareAlike International", version="4.0")
+    assert list(term_matrix(cc).data[0].y)[1::2] == ["X-2", "X-1"]
 
 
 def test_families_over_time_stacks_in_the_shared_order_and_colours():
@@ -314,7 +386,7 @@ def test_families_over_time_stacks_in_the_shared_order_and_colours():
     assert fig.layout.barmode == "stack"
 
 
-def test_comparison_style_highlights_value_and_wording_differences():
+def test_comparison_style_names_the_licences_and_highlights_only_differing_values():
     comparison = pd.DataFrame(
         {
             "term": ["commercial use", "attribution", "redistribution"],
@@ -326,7 +398,18 @@ def test_comparison_style_highlights_value_and_wording_differences():
             "clause_differs": [False, False, True],
         }
     )
-    html = comparison_style(comparison, "A: x", "B: y").to_html()
-    assert html.count("font-weight: bold") >= 1
-    assert "#FFF4CC" in html
-    assert "A: x: clause" in html
+    styler = comparison_style(comparison, "MIT License", "Llama 2 (2023-07-18)")
+    html = styler.to_html()
+    assert list(styler.data.columns)[:5] == [
+        "term",
+        "MIT License",
+        "Llama 2 (2023-07-18)",
+        "clause in MIT License",
+        "clause in Llama 2 (2023-07-18)",
+    ]
+    css = html.split("</style>")[0]
+    assert "background-color" in css and "_row0_col" in css
+    assert "_row1_" not in css and "_row2_" not in css  # same values, even where the wording differs
+    assert "A: " not in html
+    same = comparison_style(comparison, "MIT License", "MIT License")
+    assert {"MIT License (A)", "MIT License (B)"} <= set(same.data.columns)

@@ -316,6 +316,22 @@ CASES = [
         "required",
     ),
     (
+        "counted-without-threshold",
+        cell("licences.csv", 0, "scale_threshold_counted", "before-release"),
+        "licences.csv",
+        2,
+        "scale_threshold_counted",
+        "only for a user or revenue threshold",
+    ),
+    (
+        "output-training-without-clause",
+        cell("licences.csv", 1, "output_training", "prohibited"),
+        "licences.csv",
+        3,
+        "output_training_clause",
+        "required when output_training is given",
+    ),
+    (
         "own-base-model",
         cell("models.csv", 0, "base_model_id", "gpt-2"),
         "models.csv",

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, or_, select
 
 from db import schema as s
 from db.queries.core import _vals, read, release_conditions, table
-from db.vocab import UNKNOWN
+from db.vocab import THRESHOLD_COUNTED_TEXT, UNKNOWN
 
 ANSWERS = ("yes", "no", "conditional", UNKNOWN)
 QUESTIONS = (
@@ -29,10 +29,16 @@ COMPARED_TERMS = (
     ("restrictions_bind_derivatives", "restrictions bind derivatives", "use_restrictions_clause"),
     ("modification", "modification / fine-tuning", "modification_clause"),
     ("redistribution", "redistribution", "redistribution_clause"),
+    ("output_training", "training on outputs", "output_training_clause"),
     ("output_restriction", "output restriction", "output_restriction_clause"),
     ("attribution", "attribution", "attribution_clause"),
     ("osi_approved", "OSI approved", None),
 )
+_OUTPUT_TRAINING_TEXT = {
+    "allowed": "No clause limits training another model on its outputs.",
+    "conditional": "Training another model on its outputs is allowed only under the conditions in the clause.",
+    "prohibited": "Training another model on its outputs is prohibited, at least for the kind of model the clause names.",
+}
 _PERMISSION_ANSWER = {"allowed": "yes", "conditional": "conditional", "prohibited": "no"}
 
 
@@ -41,6 +47,11 @@ def _licence_row(engine: Engine, licence_id: str) -> dict | None:
     if df.empty:
         return None
     return {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].items()}
+
+
+def counted_text(counted: str | None) -> str:
+    """How a user or revenue threshold is counted, in words; says so when it is not recorded."""
+    return THRESHOLD_COUNTED_TEXT.get(counted, "how it is counted is not recorded")
 
 
 def threshold_text(kind: str | None, value) -> str | None:
@@ -98,17 +109,20 @@ def answer_questions(lic: dict) -> pd.DataFrame:
             (
                 "threshold",
                 "conditional",
-                f"Threshold: {threshold}. Above it, a separate licence from the licensor is needed.",
+                f"Threshold: {threshold}, {counted_text(lic.get('scale_threshold_counted'))}. "
+                "Above it, a separate licence from the licensor is needed.",
                 _clauses(lic, "scale_threshold_clause"),
             )
         )
-    out = lic.get("output_restriction")
-    out_answer = {"no": "yes", "yes": "conditional"}.get(out, UNKNOWN)
-    out_text = {
-        "no": "The licence places no restriction on the use of outputs.",
-        "yes": "The licence restricts how outputs may be used; the clause says whether training other models is among them.",
-    }.get(out, "The output terms are not recorded.")
-    rows.append(("outputs", out_answer, out_text, _clauses(lic, "output_restriction_clause")))
+    training = lic.get("output_training")
+    rows.append(
+        (
+            "outputs",
+            _PERMISSION_ANSWER.get(training, UNKNOWN),
+            _OUTPUT_TRAINING_TEXT.get(training, "Whether outputs may train another model has not been verified."),
+            _clauses(lic, "output_training_clause"),
+        )
+    )
     rows.append(_fine_tune(lic))
     df = pd.DataFrame(rows, columns=["question_id", "answer", "explanation", "clause"])
     df.insert(1, "question", df["question_id"].map(dict(QUESTIONS)))
@@ -145,7 +159,9 @@ def licence_answers(engine: Engine, licence_id: str) -> pd.DataFrame:
 
 def _term_value(lic: dict, term: str) -> str:
     if term == "scale_threshold":
-        return threshold_text(lic.get("scale_threshold_kind"), lic.get("scale_threshold_value")) or UNKNOWN
+        kind = lic.get("scale_threshold_kind")
+        text = threshold_text(kind, lic.get("scale_threshold_value")) or UNKNOWN
+        return f"{text}, {counted_text(lic.get('scale_threshold_counted'))}" if kind in ("users", "revenue") else text
     value = lic.get(term)
     return UNKNOWN if value is None else str(value)
 

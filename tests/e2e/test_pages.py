@@ -207,3 +207,28 @@ def test_capability_gap_and_compute_views(page: Page, app_url, app_db, problems)
     legend = main.locator(".legendtext").all_text_contents()
     assert "10²⁵ FLOP threshold" in legend and any("no compute figure" in t for t in legend)
     assert not problems
+
+
+def outputs_answer(page: Page, base: str, licence_id: str) -> list[str]:
+    """The answer, explanation and clause shown under 'Can I train another model on its outputs?'."""
+    question = "Can I train another model on its outputs?"
+    page.goto(f"{base}/licences?view=ask&q={licence_id}")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("heading", name=question).wait_for(timeout=LOAD_MS)
+    expect(main.get_by_test_id("stText").filter(has_text="Clause: ")).to_have_count(4)
+    assert_healthy(page)
+    lines = [line.strip() for line in main.inner_text().splitlines() if line.strip()]
+    start = lines.index(question)
+    return lines[start + 1 : start + 4]
+
+
+def test_licences_page_answers_the_outputs_question_from_the_terms(page: Page, app_url, problems):
+    """Llama 2 forbids training another model on its outputs (1.b.v); Llama 3.1 allows it on conditions (1.b.i)."""
+    answer, explanation, clause = outputs_answer(page, app_url, "LicenseRef-Llama-2")
+    assert answer == "no" and "prohibited" in explanation
+    assert clause.startswith("Clause: Section 1.b.v") and "large language model" in clause
+
+    answer, explanation, clause = outputs_answer(page, app_url, "LicenseRef-Llama-3.1")
+    assert answer == "conditional" and "conditions" in explanation
+    assert clause.startswith("Clause: Section 1.b.i")
+    assert not problems

@@ -159,7 +159,7 @@ REPORT_PUBLISHERS = {
     "Falcon2-11B Technical Report": ("tii", "Technology Innovation Institute"),
     "Falcon2-11B Technical ReportFalcon2-11B Technical Report": ("tii", "Technology Innovation Institute"),
     "The Falcon Series of Open Language Models": ("tii", "Technology Innovation Institute"),
-    "Scaling Language Models: Methods, Analysis & Insights from Training Gopher": ("deepmind", "DeepMind"),
+    "Scaling Language Models: Methods, Analysis & Insights from Training Gopher": ("google-deepmind", "DeepMind"),
     "GPT-4 Technical Report": ("openai", "OpenAI"),
     "Inflection-1 ": ("inflection-ai", "Inflection AI"),
     "INTELLECT-1 Technical Report": ("prime-intellect", "Prime Intellect"),

@@ -33,6 +33,7 @@ QUERIES = {
     "models_by_level",
     "incident_lag",
     "models",
+    "model_catalogue",
     "model_list",
     "model_choices",
     "model_profile",

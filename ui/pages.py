@@ -15,6 +15,7 @@ class PageSpec:
 PAGES = (
     PageSpec("pages/overview.py", "Overview", "overview", ":material/insights:", frozenset({"unit", "series"})),
     PageSpec("pages/timeline.py", "Timeline", "timeline", ":material/timeline:", frozenset({"lanes", "show", "item"})),
+    PageSpec("pages/models.py", "Models", "models", ":material/view_list:", frozenset()),
     PageSpec("pages/risk.py", "Openness and risk", "risk", ":material/balance:", frozenset({"year", "weight", "view"})),
     PageSpec("pages/licences.py", "Licences", "licences", ":material/gavel:", frozenset({"q", "a", "b", "view"})),
     PageSpec("pages/incidents.py", "Incidents", "incidents", ":material/report:", frozenset({"q", "status", "item"})),

@@ -771,3 +771,36 @@ def date_precision_by_year(engine: Engine) -> pd.DataFrame:
     ]
     rows = read(engine, union_all(*parts))
     return rows.sort_values(["kind", "year", "date_precision"]).reset_index(drop=True)
+
+
+def model_catalogue(engine: Engine, **filters) -> pd.DataFrame:
+    """One row per model with a release event passing the filters: who made it, its first release event (date,
+    precision, level), its level and licence after its latest event (a withdrawal included), its size, and how
+    many release events it has. The first and latest events are read over all of the model's events, so a
+    filter chooses which models are listed, never what their history says."""
+    chosen = read(engine, select(s.releases.c.model_id).where(*release_conditions(**filters)).distinct())
+    cols = ["model_id", "model", "organization", "modality", "parameters", "release_id", "date", "date_precision"]
+    cols += ["openness_level", "openness", "licence_id", "licence", "licence_family"]
+    events = releases(engine)
+    events = events[events["model_id"].isin(chosen["model_id"])][cols]
+    if events.empty:
+        return pd.DataFrame(
+            columns=[
+                "model_id", "model", "organization", "modality", "parameters", "first_release", "first_precision",
+                "first_level", "current_level", "current", "licence_id", "licence", "licence_family", "events",
+            ]
+        )  # fmt: skip
+    ordered = events.sort_values(["model_id", "date", "release_id"], kind="stable")
+    first = ordered.groupby("model_id", sort=False).head(1).set_index("model_id")
+    last = ordered.groupby("model_id", sort=False).tail(1).set_index("model_id")
+    licensed = ordered[ordered["licence_id"].notna()].groupby("model_id", sort=False).tail(1).set_index("model_id")
+    out = first[["model", "organization", "modality", "parameters"]].copy()
+    out["first_release"] = first["date"]
+    out["first_precision"] = first["date_precision"]
+    out["first_level"] = first["openness_level"]
+    out["current_level"] = last["openness_level"]
+    out["current"] = last["openness"]
+    for col in ("licence_id", "licence", "licence_family"):
+        out[col] = licensed[col].reindex(out.index)
+    out["events"] = ordered.groupby("model_id").size()
+    return out.reset_index().sort_values(["first_release", "model"], kind="stable").reset_index(drop=True)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from charts.licences import comparison_style, families_over_time, licence_label, term_matrix
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 
 frame.require()
 
@@ -73,7 +73,7 @@ elif view == "compare" and len(ids) > 1:
         f"{n_diff} of {len(comparison)} terms differ in value (highlighted); "
         f"{n_words} more differ only in the wording of the clause (lightly highlighted)."
     )
-    st.dataframe(comparison_style(comparison, f"A: {a}", f"B: {b}"), hide_index=True, key="licences_compare")
+    tables.show(comparison_style(comparison, f"A: {a}", f"B: {b}"), "licences_compare", width="content")
     widgets.footer(comparison, len(comparison), len(comparison), "terms", f"licences_compare_{a}_{b}")
 
 else:

@@ -19,6 +19,7 @@ LABELS = {
     "date_accessed": "Accessed",
     "notes": "Notes",
     "cited_for": "Cited for",
+    "source": "A source",  # one address a row cites (db/queries first_sources); its details list every source
     # organisations
     "organization_id": "Organisation id",
     "organization_ids": "Organisation ids",
@@ -180,8 +181,8 @@ HIDDEN = frozenset({"link_id", "step_id", "date_precision", "reported_date_preci
 UNKNOWN_WHEN_MISSING = frozenset(
     {"licence", "licence_family", "modality", "gating", "openness", "country", *vocab.COMPONENTS}
 )
-# Columns of derived tables (charts/crosswalk.py) that hold one http(s) URL per row.
-LINKS = frozenset({"their entry"})
+# Columns of derived tables that hold one http(s) URL per row (charts/crosswalk.py, db/queries first_sources).
+LINKS = frozenset({"their entry", "source"})
 _KINDS = {c.name: c.kind for t in spec.TABLES for c in t.cols}
 
 

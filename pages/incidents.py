@@ -9,7 +9,7 @@ from ui import data, frame, tables, widgets
 
 frame.require()
 
-LIST_COLUMNS = ["date", "title", "type", "severity", "status", "jurisdiction", "models", "incident_id"]
+LIST_COLUMNS = ["date", "title", "type", "severity", "status", "jurisdiction", "models", "source", "incident_id"]
 SEVERITY_MEANS = (
     "Severity rates the harm (0 context, 1 hazard, 2 harm, 3 severe harm). For a lawsuit it rates the harm "
     "alleged, not the outcome: the status beside it is the outcome so far, so a '3 severe harm' case the "

@@ -1,11 +1,16 @@
 """AppTest tests of the incidents page on the fixture database (4 incidents, one with two dated steps)."""
 
+import json
+
+import pandas as pd
 import pytest
 
 import charts.incidents
 from tests.apptest_helpers import cells, facts, figure, headers, open_page, source_links, texts, values
+from tests.conftest import FIXTURE_DATA
 
 PAGE = "pages/incidents.py"
+SOURCE_URLS = set(pd.read_csv(FIXTURE_DATA / "sources.csv")["url"])
 
 
 def plotted(at) -> dict[str, str]:
@@ -44,8 +49,11 @@ def test_default_view_lists_and_charts_every_incident_with_the_caveat(app_on_fix
         "Status (outcome so far)",
         "Jurisdiction",
         "Models",
+        "A source",
         "Incident id",
     ]
+    link = json.loads(at.dataframe[0].proto.columns)["source"]["type_config"]
+    assert link["type"] == "link" and set(at.dataframe[0].value["source"]) <= SOURCE_URLS
     assert any("For a lawsuit it rates the harm alleged, not the outcome" in c for c in texts(at, "caption"))
     # the newest incident is opened by default
     assert at.selectbox(key="url_item").value == "eu-ai-act-in-force"

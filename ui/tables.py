@@ -75,13 +75,15 @@ def show(
 def facts(record: pd.Series, key: str) -> None:
     """One record as a field/value table: labelled fields, names first and ids last, dates as precisely as known."""
     frame = for_display(record.to_frame().T)
-    fields = columns.display_order(list(record.index))
+    said = {"year"} if "date" in record.index else set()  # the year is in the date already
+    fields = [f for f in columns.display_order(list(record.index)) if f not in said]
     values = frame.iloc[0][fields].astype("string").fillna(columns.MISSING)
     table = pd.DataFrame({"field": [columns.label(f) for f in fields], "value": values.to_numpy()})
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
+        height="content",  # every field in view, the ids at the end included
         key=key,
         column_config={"field": "Field", "value": "Value"},
         placeholder=columns.MISSING,

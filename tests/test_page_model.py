@@ -179,3 +179,9 @@ def test_a_search_that_matches_nothing_keeps_the_model_on_display(small_picker):
     assert not at.exception
     assert at.selectbox(key="url_model").options == ["GPT-2"]
     assert [r[0] for r in path(at)] == ["gpt-2-2019-02", "gpt-2-2019-11"]
+
+
+def test_a_derivative_names_its_base_model_by_name(app_on_shipped):
+    at = open_page(PAGE, {"model": "alpaca"})
+    assert not at.exception
+    assert facts(at.dataframe[0])["Based on"] == "LLaMA"

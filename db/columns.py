@@ -8,6 +8,7 @@ from db import spec, vocab
 
 MISSING = "—"  # shown for a missing value that is simply absent (no notes, no release named)
 UNKNOWN = "unknown"  # shown for a missing value of a fact the record should have (a licence, a component)
+NO_LICENCE = "none recorded"  # a release event whose record names no licence
 
 LABELS = {
     # sources

@@ -132,3 +132,12 @@ def test_large_data_is_capped_with_a_note_and_drawn_in_webgl(app_on_fixture, mon
     at = open_page(PAGE)
     assert {p[2] for p in points(figure(at))} == {"scattergl"}
     assert any("2 points, drawn with WebGL" in w for w in texts(at, "warning"))
+
+
+def test_a_release_naming_no_licence_says_so_once(app_on_fixture):
+    at = open_page(PAGE, {"item": "release:llama-2023-03-leak"})
+    assert not at.exception
+    fields = facts(at.dataframe[0])
+    assert fields["Licence"] == "none recorded"
+    assert "Licence type" not in fields and "Licence id" not in fields
+    assert fields["Event"] == "leak" and fields["Release event id"] == "llama-2023-03-leak"

@@ -74,8 +74,13 @@ def show(
 
 def facts(record: pd.Series, key: str) -> None:
     """One record as a field/value table: labelled fields, names first and ids last, dates as precisely as known."""
-    frame = for_display(record.to_frame().T)
     said = {"year"} if "date" in record.index else set()  # the year is in the date already
+    if "licence_id" in record.index and pd.isna(record["licence_id"]):
+        # no licence named: one line saying so, not "unknown" for the licence, its type and its id
+        record = record.copy()
+        record["licence"] = columns.NO_LICENCE
+        said |= {"licence_id", "licence_family"}
+    frame = for_display(record.to_frame().T)
     fields = [f for f in columns.display_order(list(record.index)) if f not in said]
     values = frame.iloc[0][fields].astype("string").fillna(columns.MISSING)
     table = pd.DataFrame({"field": [columns.label(f) for f in fields], "value": values.to_numpy()})

@@ -4,7 +4,9 @@ a link, a date with a precision, or a fact that reads 'unknown' when missing.
 Every table the pages show reads this (ui/tables.py); downloads keep the raw column names and values.
 """
 
-from db import spec, vocab
+from functools import lru_cache
+
+from db import docs, spec, vocab
 
 MISSING = "—"  # shown for a missing value that is simply absent (no notes, no release named)
 UNKNOWN = "unknown"  # shown for a missing value of a fact the record should have (a licence, a component)
@@ -191,6 +193,20 @@ def label(column: str) -> str:
     """The human label of a column (a column without one reads as its name in words)."""
     text = LABELS.get(column, str(column).replace("_", " "))
     return text[:1].upper() + text[1:]
+
+
+@lru_cache(maxsize=1)
+def _meanings() -> dict[str, str]:
+    found: dict[str, set[str]] = {}
+    for (_, column), text in docs.column_meanings().items():
+        found.setdefault(column, set()).add(text)
+    # one meaning wherever the column appears, and one that reads alone (not "the rubric below")
+    return {c: t.pop() for c, t in found.items() if len(t) == 1 and not {"below", "above"} & set(next(iter(t)).split())}
+
+
+def meaning(column: str) -> str | None:
+    """What a column holds, from the data dictionary (data/README.md), when it means one thing in every table."""
+    return _meanings().get(str(column))
 
 
 def is_id(column: str) -> bool:

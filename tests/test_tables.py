@@ -39,8 +39,11 @@ def test_dates_are_written_in_their_precision_and_missing_facts_read_unknown():
 
 
 def test_url_columns_become_links_that_read_as_their_site():
-    config = tables.column_config(["title", "url", "claim_url", "their entry"])
-    assert config["title"] == "Title"
+    config = tables.column_config(["title", "url", "claim_url", "their entry", "openness_mattered"])
+    assert config["title"]["label"] == "Title"
+    # the header's tooltip is the data dictionary's meaning, where the column means one thing in every table
+    assert config["openness_mattered"]["help"].endswith("did the openness of the release plausibly matter?")
+    assert config["title"].get("help") is None  # 'its title' or 'short title' depending on the table
     for col in ("url", "claim_url", "their entry"):
         link = config[col]["type_config"]
         assert link["type"] == "link" and link["display_text"] == tables.HOST

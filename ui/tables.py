@@ -30,13 +30,15 @@ def for_display(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def column_config(names, overrides: dict | None = None) -> dict:
-    """A label for every column, links clickable; `overrides` (per column) win."""
+    """A label for every column, its meaning from the data dictionary as the header's tooltip, links clickable;
+    `overrides` (per column) win."""
     config: dict = {}
     for col in names:
+        label, about = columns.label(col), columns.meaning(col)
         if columns.is_url(col):
-            config[col] = st.column_config.LinkColumn(columns.label(col), display_text=HOST)
+            config[col] = st.column_config.LinkColumn(label, help=about, display_text=HOST)
         else:
-            config[col] = columns.label(col)
+            config[col] = st.column_config.Column(label, help=about)
     return config | (overrides or {})
 
 

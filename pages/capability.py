@@ -16,12 +16,6 @@ from db.queries.capability import (
 )
 from ui import data, frame, widgets
 
-
-def readable(rows: pd.DataFrame) -> pd.DataFrame:
-    """Missing cells as an em dash, for tables people read (downloads keep them empty)."""
-    return rows.astype(object).where(rows.notna(), "—")
-
-
 frame.require()
 
 VIEWS = {"gap": "The gap", "compute": "The compute frontier", "concentration": "Concentration"}
@@ -94,21 +88,7 @@ elif view == "gap":
     widgets.footer(points, len(points), int(benches["results"].sum()), "results", f"capability_gap_{bench}_{who}")
     st.subheader("Each step of the closed frontier and when open weights matched it")
     widgets.table(
-        readable(lag_rows)
-        .rename(
-            columns={
-                "closed_model": "closed model",
-                "closed_on": "available",
-                "closed_score": "score",
-                "open_match": "first open-weight match",
-                "matched_on": "matched on",
-                "lag_months": "lag (months)",
-                "months_so_far": "months so far",
-            }
-        )
-        .drop(columns=["benchmark_id"]),
-        "capability_lags",
-        empty="No closed result under these filters.",
+        lag_rows.drop(columns=["benchmark_id"]), "capability_lags", empty="No closed result under these filters."
     )
     widgets.footer(lag_rows, len(lag_rows), len(lag_rows), "frontier steps", f"capability_lags_{bench}_{who}")
     with st.expander("Why these benchmarks, and what can go wrong with each"):
@@ -143,22 +123,13 @@ elif view == "compute":
     shown = figures[figures["quantity"] == kind]
     people = shown[["model", "value", "unit", "hardware", "basis", "estimated_by", "date", "notes", "source_ids"]]
     people = people.assign(value=people["value"].map(lambda v: f"{v:,.0f}" if v >= 1000 and v < 1e15 else f"{v:.3g}"))
-    widgets.table(
-        readable(people).rename(columns={"estimated_by": "estimated by", "source_ids": "sources"}),
-        "capability_estimates",
-        empty="No figure of this kind.",
-    )
+    widgets.table(people, "capability_estimates", empty="No figure of this kind.")
     widgets.footer(shown, len(shown), data.total("compute_estimates"), "figures", f"capability_estimates_{kind}")
     costs = data.get("context_events")
     costs = costs[costs["kind"] == "cost-estimate"]
     if not costs.empty:
         st.caption("Cost estimates in the seed article's story (context events):")
-        widgets.table(
-            costs[["date", "date_precision", "title", "summary", "source_ids"]].rename(
-                columns={"source_ids": "sources"}
-            ),
-            "capability_cost_events",
-        )
+        widgets.table(costs[["date", "date_precision", "title", "summary", "source_ids"]], "capability_cost_events")
 
 else:
     points = data.get("compute_points", f)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from charts.crosswalk import agreement, highlight, patterns, side_by_side
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 
 frame.require()
 
@@ -64,7 +64,7 @@ elif view == "models":
     if table.empty:
         st.text("No assessment matches these filters.")
     else:
-        st.dataframe(highlight(table), hide_index=True, width="stretch", key="crosswalk_table")
+        tables.show(highlight(table), "crosswalk_table")
     widgets.footer(rows, len(rows), data.total("assessments"), "assessments", f"crosswalk_models_{tracker}_{show}")
 
 else:

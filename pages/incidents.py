@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from charts.dates import date_label, date_labels, with_date_labels
+from charts.dates import date_label, date_labels
 from charts.incidents import MAX_INCIDENTS, incident_timeline
 from db import vocab
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 
 frame.require()
 
-LIST_COLUMNS = ["date", "title", "type", "severity", "status", "jurisdiction", "models", "incident_id"]
+LIST_COLUMNS = ["date", "title", "type", "severity", "status", "jurisdiction", "models", "source", "incident_id"]
 SEVERITY_MEANS = (
     "Severity rates the harm (0 context, 1 hazard, 2 harm, 3 severe harm). For a lawsuit it rates the harm "
     "alleged, not the outcome: the status beside it is the outcome so far, so a '3 severe harm' case the "
@@ -53,14 +53,15 @@ st.caption(
 )
 widgets.footer(rows, len(rows), data.total("incidents"), "incidents and policy events", "incidents_list")
 st.caption(SEVERITY_MEANS)
-st.dataframe(
-    with_date_labels(rows.sort_values("date", ascending=False))[LIST_COLUMNS].fillna({"models": "no linked model"}),
-    hide_index=True,
-    width="stretch",
-    key="incidents_table",
-    column_config={
-        "severity": st.column_config.NumberColumn(help="The harm (for a lawsuit: alleged, not the outcome)"),
-        "status": st.column_config.TextColumn("status (outcome so far)"),
+tables.show(
+    rows.sort_values("date", ascending=False).fillna({"models": "no linked model"}),
+    "incidents_table",
+    order=LIST_COLUMNS,
+    config={
+        "severity": st.column_config.NumberColumn(
+            "Severity", help="The harm (for a lawsuit: alleged, not the outcome)"
+        ),
+        "status": st.column_config.TextColumn("Status (outcome so far)"),
     },
 )
 
@@ -105,4 +106,4 @@ widgets.table(
     empty="No dated steps recorded; the current status is " + str(record["status"]) + ".",
 )
 st.caption("Sources")
-widgets.table(detail["sources"], "incident_sources")
+tables.source_list(detail["sources"])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from charts.licences import comparison_style, families_over_time, licence_label, term_matrix
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 
 frame.require()
 
@@ -69,7 +69,7 @@ elif view == "compare" and len(ids) > 1:
     comparison = data.get("licence_comparison", a=a, b=b)
     n_diff = int(comparison["differs"].sum())
     st.text(f"{n_diff} of {len(comparison)} terms differ in value between {labels[a]} and {labels[b]} (highlighted).")
-    st.dataframe(comparison_style(comparison, labels[a], labels[b]), hide_index=True, key="licences_compare")
+    tables.show(comparison_style(comparison, labels[a], labels[b]), "licences_compare", width="content")
     widgets.footer(comparison, len(comparison), len(comparison), "terms", f"licences_compare_{a}_{b}")
 
 else:

@@ -7,7 +7,7 @@ from charts.coverage import coverage
 from charts.method import date_precision, palette_swatches
 from charts.palettes import MIN_DELTA_E, PALETTES
 from db import docs, spec, vocab
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 from ui.state import Filters
 
 frame.require()
@@ -25,9 +25,7 @@ c0.metric("Data as of", cutoff or "unknown")
 c1.metric("Database built (UTC)", built[:16].replace("T", " "))
 c2.metric("Rows in all tables", f"{sum(counts[t] for t in TABLES):,}")
 c3.metric("Data version", str(info.get("data_hash", "unknown"))[:12])
-st.dataframe(
-    pd.DataFrame({"table": TABLES, "rows": [counts[t] for t in TABLES]}), hide_index=True, key="method_row_counts"
-)
+tables.show(pd.DataFrame({"table": TABLES, "rows": [counts[t] for t in TABLES]}), "method_row_counts", width="content")
 
 st.header("Coverage: which models belong")
 st.markdown(docs.section("Which models belong: the inclusion rule"))
@@ -57,19 +55,21 @@ st.write(
     "the level is the state of access after the event, so one model can move along the scale over time."
 )
 left, right = st.columns([1, 2])
-left.dataframe(docs.openness_scale(), hide_index=True, key="method_levels")
-right.dataframe(docs.event_types(), hide_index=True, key="method_event_types")
+with left:
+    tables.show(docs.openness_scale(), "method_levels")
+with right:
+    tables.show(docs.event_types(), "method_event_types")
 st.markdown(docs.section("How the scales are applied"))
 
 st.header("Severity rubric")
-st.dataframe(docs.severity_rubric(), hide_index=True, width="stretch", key="method_severity")
+tables.show(docs.severity_rubric(), "method_severity")
 
 st.header("Pathways and whether openness mattered")
 st.write(
     "Each link between an incident and a model says how the model was involved (the pathway) and whether the "
     "openness of its release plausibly mattered, with a one-sentence reason."
 )
-st.dataframe(pd.DataFrame({"pathway": list(vocab.PATHWAYS)}), hide_index=True, key="method_pathways", width="content")
+tables.show(pd.DataFrame({"pathway": list(vocab.PATHWAYS)}), "method_pathways", width="content")
 st.caption("Openness mattered: " + ", ".join(vocab.OPENNESS_MATTERED) + ".")
 
 st.header("Caveats")

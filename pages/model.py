@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts.crosswalk import side_by_side
 from charts.model import component_table, openness_path, parameters_label, sources_table
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 from ui.state import Filters
 from ui.text import plain
 
@@ -80,16 +80,23 @@ facts = pd.Series(
         if pd.isna(model["training_compute_flop"])
         else f"{model['training_compute_flop']:.3g}",
         "family": model["family"],
-        "based on": model["base_model_id"],
     }
 )
+if isinstance(model["base_model_id"], str):  # said only of a derivative: no base recorded is not "based on unknown"
+    facts["based on"] = names.get(model["base_model_id"], model["base_model_id"])
 st.subheader("Facts")
 widgets.facts(facts, "model_facts")
 widgets.table(profile["developers"], "model_developers")
 
 st.subheader("Licences")
-licences = rel[["licence", "licence_id", "licence_family"]].drop_duplicates().fillna({"licence_id": "unknown"})
-widgets.table(licences, "model_licences")
+licensed = rel["licence_id"].notna()
+widgets.table(
+    rel.loc[licensed, ["licence", "licence_family", "licence_id"]].drop_duplicates(),
+    "model_licences",
+    empty="No release event of this model names a licence.",
+)
+if 0 < (~licensed).sum() < len(rel):
+    st.caption(f"{(~licensed).sum()} of {len(rel)} release events name no licence.")
 
 st.subheader("Component openness per release event")
 widgets.table(component_table(rel), "model_components")
@@ -102,7 +109,7 @@ widgets.table(
 )
 
 st.subheader("Sources")
-widgets.table(sources_table(profile["sources"]), "model_sources")
+tables.source_list(sources_table(profile["sources"]))
 
 st.subheader("How other trackers rate it")
 verdict = data.get("osaid", model_id=model_id).iloc[0]

@@ -17,7 +17,7 @@ from charts.risk import (
     scale_over_time,
     strip_binned,
 )
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 
 frame.require()
 
@@ -96,11 +96,11 @@ else:
                 "downloads hold all the models behind the chart."
             )
         st.caption(f"The largest disclosed model at each openness level ({label.lower()}):")
-        st.dataframe(
+        tables.show(
             largest_by_level(models, measure),
-            hide_index=True,
-            key=f"risk_largest_{measure}",
-            column_config={measure: st.column_config.TextColumn(label)},
+            f"risk_largest_{measure}",
+            config={measure: st.column_config.TextColumn(label)},
+            width="content",
         )
         columns = ["model_id", "model", "organization", "openness_level", "openness", "first_release", measure]
         widgets.footer(models[columns], len(models), data.total("models"), "models", f"risk_scale_{measure}")

@@ -5,7 +5,7 @@ import streamlit as st
 
 from charts.dates import date_label
 from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, point_budget, timeline
-from ui import data, frame, widgets
+from ui import data, frame, tables, widgets
 from ui.text import plain
 
 frame.require()
@@ -80,4 +80,4 @@ else:
             st.caption({"links": "Linked models", "steps": "Status history"}[name])
             widgets.table(detail[name], f"timeline_detail_{name}")
     st.caption("Sources")
-    widgets.table(detail["sources"], "timeline_detail_sources")
+    tables.source_list(detail["sources"])

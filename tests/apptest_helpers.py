@@ -38,3 +38,31 @@ def open_page(page: str, params: dict[str, str] | None = None) -> AppTest:
     at.query_params.update(params or {})
     at.switch_page(page)
     return at.run()
+
+
+def headers(table) -> list[str]:
+    """The column headers a reader sees on one st.dataframe, in order: its labels over its shown columns."""
+    config = json.loads(table.proto.columns or "{}")
+    order = list(table.proto.column_order) or [str(c) for c in table.value.columns]
+    return [config.get(c, {}).get("label") or c for c in order if not config.get(c, {}).get("hidden")]
+
+
+def cells(table) -> list[str]:
+    """Every cell a reader sees in the shown columns of one st.dataframe, missing ones as its placeholder."""
+    frame = table.value.rename(columns=str)
+    frame = frame[list(table.proto.column_order) or list(frame.columns)].astype(object)
+    return [str(v) for v in frame.where(frame.notna(), table.proto.placeholder or "None").to_numpy().ravel()]
+
+
+def facts(table) -> dict[str, str]:
+    """A field/value table (ui/tables.facts) as {field label: value}."""
+    return dict(zip(table.value["field"], table.value["value"], strict=True))
+
+
+_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(([^)\s]+)\)")
+
+
+def source_links(at: AppTest) -> list[tuple[str, str]]:
+    """(text a reader sees, URL) of every Markdown link in the page's Markdown elements."""
+    found = [m.groups() for e in at.get("markdown") for m in _LINK.finditer(str(e.value))]
+    return [(re.sub(r"\\(.)", r"\1", text), url) for text, url in found]

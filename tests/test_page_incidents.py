@@ -1,11 +1,16 @@
 """AppTest tests of the incidents page on the fixture database (4 incidents, one with two dated steps)."""
 
+import json
+
+import pandas as pd
 import pytest
 
 import charts.incidents
-from tests.apptest_helpers import figure, open_page, texts, values
+from tests.apptest_helpers import cells, facts, figure, headers, open_page, source_links, texts, values
+from tests.conftest import FIXTURE_DATA
 
 PAGE = "pages/incidents.py"
+SOURCE_URLS = set(pd.read_csv(FIXTURE_DATA / "sources.csv")["url"])
 
 
 def plotted(at) -> dict[str, str]:
@@ -36,7 +41,19 @@ def test_default_view_lists_and_charts_every_incident_with_the_caveat(app_on_fix
     assert any(c.startswith("4 incidents and policy events shown of 4.") for c in texts(at, "caption"))
     assert any(c.startswith("Of these, 3 are incidents and 1 policy events") for c in texts(at, "caption"))
     # severity beside the outcome, and what severity measures for a lawsuit
-    assert list(at.dataframe[0].value.columns[3:5]) == ["severity", "status"]
+    assert headers(at.dataframe[0]) == [
+        "Date",
+        "Title",
+        "Type",
+        "Severity",
+        "Status (outcome so far)",
+        "Jurisdiction",
+        "Models",
+        "A source",
+        "Incident id",
+    ]
+    link = json.loads(at.dataframe[0].proto.columns)["source"]["type_config"]
+    assert link["type"] == "link" and set(at.dataframe[0].value["source"]) <= SOURCE_URLS
     assert any("For a lawsuit it rates the harm alleged, not the outcome" in c for c in texts(at, "caption"))
     # the newest incident is opened by default
     assert at.selectbox(key="url_item").value == "eu-ai-act-in-force"
@@ -54,11 +71,21 @@ def test_deep_link_opens_search_status_and_item_with_links_steps_and_court(app_o
     assert at.multiselect(key="f_itypes").value == ["copyright"]
     assert plotted(at) == {"andersen-v-stability": "copyright"}
     assert "Andersen v. Stability AI" in texts(at, "text")
-    facts = at.dataframe[1].value["value"]
-    assert facts["court"] == "N.D. Cal." and facts["docket"] == "3:23-cv-00201"
-    assert facts["severity"] == "2 harm (harm alleged, not the outcome)"
-    assert facts["outcome (status)"] == facts["status"]
+    shown = facts(at.dataframe[1])
+    assert shown["Court"] == "N.D. Cal." and shown["Docket"] == "3:23-cv-00201"
+    assert shown["Severity"] == "2 harm (harm alleged, not the outcome)"
+    assert shown["Outcome (status)"] == shown["Status"]
+    assert list(shown)[-1] == "Incident id"  # names and facts first, the id last
     links = at.dataframe[2].value
+    assert headers(at.dataframe[2]) == [
+        "Model",
+        "How the model is involved",
+        "Openness mattered",
+        "Why",
+        "Model id",
+        "Release event id",
+    ]
+    assert "—" in cells(at.dataframe[2])  # the link names no release event: a dash, not None
     assert list(links["model"]) == ["Stable Diffusion 1"]
     assert list(links["pathway"]) == ["training-data"] and list(links["openness_mattered"]) == ["disputed"]
     assert list(links["reason"]) == ["The claims concern training data, not the release."]
@@ -67,7 +94,11 @@ def test_deep_link_opens_search_status_and_item_with_links_steps_and_court(app_o
         ("2023-01-13", "filed"),
         ("2023-10-30", "dismissed-in-part"),
     ]
-    assert list(at.dataframe[4].value["source_id"]) == ["s-sd"]
+    # the source as a link with its title as text, not a URL in a grid
+    assert source_links(at) == [
+        ("Stable Diffusion public release", "https://stability.ai/news/stable-diffusion-public-release")
+    ]
+    assert len(at.dataframe) == 4
     assert at.query_params["q"] == "artists" and at.query_params["status"] == "pending"
 
 

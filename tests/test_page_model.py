@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.apptest_helpers import figure, open_page, texts, values
+from tests.apptest_helpers import cells, facts, figure, headers, open_page, source_links, texts, values
 from ui import widgets
 
 PAGE = "pages/model.py"
@@ -33,16 +33,17 @@ def test_default_profile_is_gpt_2(app_on_fixture):
     assert trace(at, "release events")["marker"]["symbol"] == ["circle", "circle-open"]
     assert trace(at, "linked incidents")["text"] == ["safety"]
     assert any(c.startswith("2 release events of this model shown of 2.") for c in texts(at, "caption"))
-    facts = at.dataframe[0].value["value"]
-    assert facts["developers"] == "OpenAI"
-    assert facts["parameters"] == "1.5 billion (1,500,000,000)"
-    assert facts["training compute (FLOP)"] == "undisclosed"
+    shown = facts(at.dataframe[0])
+    assert shown["Developers"] == "OpenAI"
+    assert shown["Parameters"] == "1.5 billion (1,500,000,000)"
+    assert shown["Training compute (FLOP)"] == "undisclosed"
+    assert "Based on" not in shown  # not a derivative: no "based on: unknown"
     components = at.dataframe[3].value
     assert list(components["weights"]) == ["partial", "open"]
     assert list(at.dataframe[4].value["incident_id"]) == ["gpt-2-withholding"]
-    sources = at.dataframe[5].value
-    assert list(sources["url"]) == ["https://openai.com/research/better-language-models"]
-    assert "gpt-2-withholding" in sources["cited_for"][0]
+    # each source as a link with its title as text, and what it is cited for
+    assert source_links(at) == [("Better language models", "https://openai.com/research/better-language-models")]
+    assert any("cited for gpt-2; gpt-2-2019-02" in m.value.replace("\\", "") for m in at.markdown)
 
 
 def test_deep_link_opens_llama_gated_release_then_the_leak(app_on_fixture):
@@ -52,16 +53,34 @@ def test_deep_link_opens_llama_gated_release_then_the_leak(app_on_fixture):
     # five days apart: the leak is stepped above the gated release, so the two points do not merge
     ys = values(trace(at, "release events")["y"])
     assert ys[1] - ys[0] > 0.2
+    # the leak names no licence: said once in words, not as an "unknown / unknown / unknown" row
     licences = at.dataframe[2].value
-    assert set(licences["licence"]) == {"LLaMA research licence", "unknown"}
+    assert list(licences["licence"]) == ["LLaMA research licence"]
+    assert headers(at.dataframe[2]) == ["Licence", "Licence type", "Licence id"]
+    assert "1 of 2 release events name no licence." in texts(at, "caption")
     assert at.query_params["model"] == "llama"
+
+
+@pytest.mark.parametrize("model", ["gpt-2", "llama", "stable-diffusion-1"])
+def test_profile_tables_read_as_labels_names_first_and_no_none(app_on_fixture, model):
+    at = open_page(PAGE, {"model": model})
+    assert not at.exception
+    for table in at.dataframe:
+        shown = headers(table)
+        assert all(h[:1].isupper() and "_" not in h for h in shown), shown
+        assert not shown[0].endswith(("id", "ids")), shown
+        assert not {"None", "nan", "NaN", "<NA>"} & set(cells(table)), shown
+        assert table.proto.placeholder == "—"
+    components = next(t for t in at.dataframe if "Weights" in headers(t))
+    assert headers(components)[:2] == ["Date", "Event"] and headers(components)[-1] == "Release event id"
+    assert "Date precision" not in headers(components)  # the date is written in its precision instead
 
 
 def test_undisclosed_parameters_are_shown_as_such(app_on_fixture):
     at = open_page(PAGE, {"model": "stable-diffusion-1"})
-    facts = at.dataframe[0].value["value"]
-    assert facts["parameters"] == "undisclosed"
-    assert facts["developers"] == "Stability AI; Meta"
+    shown = facts(at.dataframe[0])
+    assert shown["Parameters"] == "undisclosed"
+    assert shown["Developers"] == "Stability AI; Meta"
 
 
 def test_changing_a_filter_narrows_the_models_and_changes_the_chart(app_on_fixture):
@@ -160,3 +179,9 @@ def test_a_search_that_matches_nothing_keeps_the_model_on_display(small_picker):
     assert not at.exception
     assert at.selectbox(key="url_model").options == ["GPT-2"]
     assert [r[0] for r in path(at)] == ["gpt-2-2019-02", "gpt-2-2019-11"]
+
+
+def test_a_derivative_names_its_base_model_by_name(app_on_shipped):
+    at = open_page(PAGE, {"model": "alpaca"})
+    assert not at.exception
+    assert facts(at.dataframe[0])["Based on"] == "LLaMA"

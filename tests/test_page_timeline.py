@@ -3,7 +3,7 @@
 import pytest
 
 import charts.timeline
-from tests.apptest_helpers import figure, open_page, texts, values
+from tests.apptest_helpers import facts, figure, open_page, source_links, texts, values
 
 PAGE = "pages/timeline.py"
 
@@ -54,23 +54,26 @@ def test_deep_link_sets_filters_lanes_and_opens_the_item(app_on_fixture):
     assert "incident:eu-ai-act-in-force" not in {p[0] for p in plotted}
     assert "incident: LLaMA weights leak (Mar 2023)" in texts(at, "text")
     assert "Summary: The weights were posted publicly." in texts(at, "text")
-    fields = at.dataframe[0].value["value"]
-    assert fields["type"] == "leak" and fields["status"] == "confirmed"
+    fields = facts(at.dataframe[0])
+    assert fields["Type"] == "leak" and fields["Status"] == "confirmed"
     assert list(at.dataframe[1].value["model"]) == ["LLaMA"]
-    assert list(at.dataframe[-1].value["url"]) == ["https://ai.meta.com/blog/large-language-model-llama-meta-ai/"]
+    assert source_links(at) == [("Introducing LLaMA", "https://ai.meta.com/blog/large-language-model-llama-meta-ai/")]
     assert at.query_params["item"] == "incident:llama-weights-leak"
 
 
 def test_release_item_shows_every_field_and_its_sources(app_on_fixture):
     at = open_page(PAGE, {"item": "release:gpt-2-2019-02"})
     assert not at.exception
-    fields = at.dataframe[0].value["value"]
-    assert fields["model"] == "GPT-2"
-    assert fields["event_type"] == "staged"
-    assert fields["licence"] == "MIT License"
-    assert fields["notes"] == "Smallest model only."
-    assert fields["training_code"] == "closed"
-    assert list(at.dataframe[-1].value["publisher"]) == ["OpenAI"]
+    fields = facts(at.dataframe[0])
+    assert list(fields)[0] == "Model" and fields["Model"] == "GPT-2"
+    assert fields["Event"] == "staged"
+    assert fields["Licence"] == "MIT License"
+    assert fields["Notes"] == "Smallest model only."
+    assert fields["Training code"] == "closed"
+    assert fields["Date"] == "2019-02-14" and "Date precision" not in fields
+    assert list(fields)[-3:] == ["Model id", "Licence id", "Source ids"]
+    assert source_links(at) == [("Better language models", "https://openai.com/research/better-language-models")]
+    assert any("OpenAI" in m.value for m in at.markdown if "Better language models" in m.value)
 
 
 def test_changing_level_filter_and_lanes_changes_the_chart(app_on_fixture):
@@ -129,3 +132,12 @@ def test_large_data_is_capped_with_a_note_and_drawn_in_webgl(app_on_fixture, mon
     at = open_page(PAGE)
     assert {p[2] for p in points(figure(at))} == {"scattergl"}
     assert any("2 points, drawn with WebGL" in w for w in texts(at, "warning"))
+
+
+def test_a_release_naming_no_licence_says_so_once(app_on_fixture):
+    at = open_page(PAGE, {"item": "release:llama-2023-03-leak"})
+    assert not at.exception
+    fields = facts(at.dataframe[0])
+    assert fields["Licence"] == "none recorded"
+    assert "Licence type" not in fields and "Licence id" not in fields
+    assert fields["Event"] == "leak" and fields["Release event id"] == "llama-2023-03-leak"

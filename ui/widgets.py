@@ -8,10 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from charts.dates import date_label, with_date_labels
 from charts.phone import compact
 from db import queries
-from ui import data, export
+from ui import data, export, tables
 from ui.state import Filters
 from ui.text import plain
 
@@ -244,17 +243,10 @@ def query_on_click(name: str, **kwargs) -> Callable[[], pd.DataFrame]:
 
 
 def table(rows: pd.DataFrame, key: str, empty: str | None = None) -> None:
-    """Rows as a full-width table without the index, or the `empty` text instead when there are none."""
-    if rows.empty and empty is not None:
-        st.text(empty)
-    else:
-        st.dataframe(with_date_labels(rows), hide_index=True, width="stretch", key=key)
+    """Rows as a full-width table for people (ui/tables.py), or the `empty` text instead when there are none."""
+    tables.show(rows, key, empty)
 
 
 def facts(record: pd.Series, key: str) -> None:
-    """One record as a field/value table, its date as precisely as known; a missing value reads 'unknown'."""
-    if "date" in record.index and "date_precision" in record.index:
-        record = record.copy()
-        record["date"] = date_label(record["date"], record["date_precision"])
-    values = record.rename("value").astype("string").fillna("unknown")
-    st.dataframe(values.to_frame().rename_axis("field"), width="stretch", key=key)
+    """One record as a field/value table, its dates as precisely as known (ui/tables.py)."""
+    tables.facts(record, key)

@@ -232,3 +232,32 @@ def test_licences_page_answers_the_outputs_question_from_the_terms(page: Page, a
     assert answer == "conditional" and "conditions" in explanation
     assert clause.startswith("Clause: Section 1.b.i")
     assert not problems
+
+
+@pytest.mark.parametrize(
+    ("path", "cited"),
+    [
+        ("model?model=gpt-2", ("model_profile", {"model_id": "gpt-2"})),
+        ("incidents?item=gpt-2-withholding", ("incident_detail", {"incident_id": "gpt-2-withholding"})),
+    ],
+    ids=["model", "incident"],
+)
+def test_sources_are_links_with_their_titles(page: Page, app_url, app_db, problems, path, cited):
+    """Each source of the model profile and of the incident details is an <a href> to its URL in data/sources.csv,
+    with the source's title as the link text."""
+    engine = make_engine(app_db[0], readonly=True)
+    ids = set(getattr(queries, cited[0])(engine, **cited[1])["sources"]["source_id"])
+    engine.dispose()
+    catalogue = pd.read_csv(app_db[1] / "sources.csv", dtype=str).set_index("source_id")
+    expected = catalogue.loc[sorted(ids), ["title", "url"]]
+    assert len(expected) > 0
+    page.goto(f"{app_url}/{path}")
+    settle(page)
+    assert_healthy(page)
+    main = page.get_by_test_id("stMain")
+    for title, url in expected.itertuples(index=False):
+        anchor = main.locator(f'[data-testid="stMarkdownContainer"] a[href="{url}"]').filter(has_text=title)
+        expect(anchor.first).to_have_text(title)
+    shown = main.locator('[data-testid="stMarkdownContainer"] li > a[href^="http"]')
+    assert shown.count() == len(expected)
+    assert not problems

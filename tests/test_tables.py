@@ -1,13 +1,11 @@
 """How tables are shown to people (db/columns.py, ui/tables.py), and that downloads keep the raw rows."""
 
-import io
-
 import pandas as pd
 import pytest
 
 from db import columns, spec
 from tests.apptest_helpers import headers, open_page
-from ui import tables
+from ui import export, tables
 
 
 def test_every_column_of_the_contract_has_a_label():
@@ -67,7 +65,7 @@ def test_a_source_link_keeps_its_title_as_text_and_only_links_http(title, url, e
 def test_downloads_keep_the_raw_columns_and_ids_the_table_hides(app_on_fixture, downloads):
     at = open_page("pages/model.py", {"model": "gpt-2"})
     assert not at.exception
-    csv = pd.read_csv(io.BytesIO(downloads["model_gpt-2_releases.csv"]()))
+    csv = export.read_csv(downloads["model_gpt-2_releases.csv"]())
     assert list(csv["release_id"]) == ["gpt-2-2019-02", "gpt-2-2019-11"]
     assert {"date_precision", "licence_id", "source_ids"} <= set(csv.columns)
     assert list(csv["date"]) == ["2019-02-14", "2019-11-01"]  # ISO, not the 'Nov 2019' the table shows

@@ -39,4 +39,5 @@ def run() -> None:
     for note in notes:
         st.info(plain(note), icon=":material/link_off:")
     current.run()
-    widgets.citation(current.title)
+    if current.title in {p.title for p in PAGES}:  # the public pages, not the curator's
+        widgets.citation(current.title)

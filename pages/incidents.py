@@ -42,7 +42,8 @@ if matching > len(rows):
         "the downloads hold exactly these rows. Narrow the dates, search or filters to reach older ones.",
         icon=":material/filter_alt:",
     )
-widgets.chart(incident_timeline(rows), key="incidents_chart")
+clicked = widgets.chart(incident_timeline(rows), key="incidents_chart", on_select="rerun", selection_mode="points")
+picked = widgets.new_selection("incidents_chart", widgets.first_point_id(clicked))
 words = [w for w in (f"search '{q.strip()}'" if q.strip() else "", f"status {status}" if status != "all" else "") if w]
 if words:
     st.text("Also narrowed by " + " and ".join(words) + ".")
@@ -53,9 +54,13 @@ st.caption(
 )
 widgets.footer(rows, len(rows), data.total("incidents"), "incidents and policy events", "incidents_list")
 st.caption(SEVERITY_MEANS)
-tables.show(
-    rows.sort_values("date", ascending=False).fillna({"models": "no linked model"}),
+listed = rows.sort_values("date", ascending=False).fillna({"models": "no linked model"}).reset_index(drop=True)
+st.caption("Click a point on the chart or a row of the list to open that incident below (and in the URL).")
+selected = tables.show(
+    listed,
     "incidents_table",
+    on_select="rerun",
+    selection_mode="single-row",
     order=LIST_COLUMNS,
     config={
         "severity": st.column_config.NumberColumn(
@@ -64,6 +69,14 @@ tables.show(
         "status": st.column_config.TextColumn("Status (outcome so far)"),
     },
 )
+
+row_pick = selected.selection.rows if selected else []
+picked = (
+    widgets.new_selection("incidents_table", str(listed["incident_id"].iloc[row_pick[0]]) if row_pick else None)
+    or picked
+)
+if picked:
+    st.session_state["url_item"] = picked  # the picker below opens it, and writes it to the URL
 
 st.subheader("Incident details")
 if rows.empty:

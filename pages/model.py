@@ -63,8 +63,21 @@ if isinstance(model["notes"], str) and model["notes"]:
 chosen = widgets.chart(
     openness_path(rel, model["name"], links), key="model_path_chart", on_select="rerun", selection_mode="points"
 )
-picked = next((pt["customdata"][0] for pt in (chosen.selection.points if chosen else []) if pt.get("customdata")), None)
+# A clicked point opens its record here and goes into the URL as item=, so the view can be shared.
+clicked = widgets.new_selection("model_path_chart", widgets.first_point_id(chosen))
+changed_model = st.session_state.get("_item_model") not in (None, model_id)
+st.session_state["_item_model"] = model_id
+if clicked:
+    widgets.set_param("item", clicked)
+elif changed_model:
+    widgets.set_param("item", None)  # another model was chosen: its events, not the last one's
+picked = clicked or st.query_params.get("item")
 record = pd.concat([rel[rel["release_id"] == picked], links[links["incident_id"] == picked]]).head(1)
+if picked and record.empty:
+    st.info(
+        f"Ignored item={plain(str(picked)[:60])}: not an event or incident of this model.", icon=":material/link_off:"
+    )
+    widgets.set_param("item", None)
 if record.empty:
     st.caption("Click a point to see every field of that release event or incident here.")
 else:

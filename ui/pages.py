@@ -19,7 +19,7 @@ PAGES = (
     PageSpec("pages/risk.py", "Openness and risk", "risk", ":material/balance:", frozenset({"year", "weight", "view"})),
     PageSpec("pages/licences.py", "Licences", "licences", ":material/gavel:", frozenset({"q", "a", "b", "view"})),
     PageSpec("pages/incidents.py", "Incidents", "incidents", ":material/report:", frozenset({"q", "status", "item"})),
-    PageSpec("pages/model.py", "Model profile", "model", ":material/account_tree:", frozenset({"model", "q"})),
+    PageSpec("pages/model.py", "Model profile", "model", ":material/account_tree:", frozenset({"model", "q", "item"})),
     PageSpec(
         "pages/capability.py",
         "Capability and compute",

@@ -50,20 +50,22 @@ def show(
     config: dict | None = None,
     order: list[str] | None = None,
     width: str = "stretch",
-) -> None:
+    **kwargs,
+):
     """Rows as a full-width table for people, or the `empty` text instead when there are none.
 
     A Styler keeps its own cell text (its dates and gaps are left as styled); a DataFrame is prepared by
-    `for_display`. `order` replaces the default column order (names first, ids last, keys hidden).
+    `for_display`. `order` replaces the default column order (names first, ids last, keys hidden). Other
+    keyword arguments go to st.dataframe (a row selection, say), whose value is returned.
     """
     data = rows.data if isinstance(rows, Styler) else rows
     if data.empty and empty is not None:
         st.text(empty)
-        return
+        return None
     shown = rows if isinstance(rows, Styler) else for_display(rows)
     hidden = set(getattr(rows, "hidden_columns", ()))  # a Styler's .hide(columns), which st.dataframe ignores
     names = [str(c) for i, c in enumerate(data.columns) if i not in hidden]
-    st.dataframe(
+    return st.dataframe(
         shown,
         key=key,
         hide_index=True,
@@ -71,6 +73,7 @@ def show(
         column_config=column_config(names, config),
         column_order=order or columns.display_order(names),
         placeholder=columns.MISSING,
+        **kwargs,
     )
 
 

@@ -67,6 +67,26 @@ def url_choice(
     return value
 
 
+def new_selection(key: str, picked: str | None) -> str | None:
+    """`picked` when it is a new selection on the element `key` (a point or row clicked since the last run).
+
+    A chart or table keeps reporting its selection on every rerun; only a change opens something, so choosing
+    another item in a picker afterwards is not overridden by the old selection.
+    """
+    memo = f"_selected_{key}"
+    if picked is None or st.session_state.get(memo) == picked:
+        st.session_state[memo] = picked
+        return None
+    st.session_state[memo] = picked
+    return picked
+
+
+def first_point_id(event) -> str | None:
+    """The id (customdata[0]) of the first selected chart point, if any."""
+    points = event.selection.points if event else []
+    return next((str(p["customdata"][0]) for p in points if p.get("customdata")), None)
+
+
 def url_text(param: str, label: str, max_chars: int = 200, **kwargs) -> str:
     """A free-text input bound to a URL parameter."""
     key = f"url_{param}"

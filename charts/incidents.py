@@ -122,8 +122,29 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
                 legendgrouptitle_text="Status",
             )
         )
+    # Marker size is severity: say so, with the four sizes as drawn.
+    shown_severities = sorted({int(s) for s in incidents["severity"].dropna()})
+    for level in shown_severities:
+        fig.add_trace(
+            legend_entry(
+                f"{level} {vocab.SEVERITY.get(level, vocab.UNKNOWN)}",
+                {
+                    "color": "rgba(0,0,0,0)",
+                    "symbol": "circle",
+                    "size": 9 + 3 * level,
+                    "line": {"width": 1.5, "color": "#555555"},
+                },
+                legendgroup="severity",
+                legendgrouptitle_text="Severity (marker size)",
+            )
+        )
+    statuses = [s for s in vocab.INCIDENT_STATUSES if s in set(incidents["status"])]
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(types)))
     fig.update_xaxes(type="date")
-    base_layout(fig, title, height=max(320, 140 + 40 * len(types)))
-    fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top", "xanchor": "left"})
+    # Tall enough for the whole legend (types, statuses, severities, the period bar), never a scrolling box.
+    legend_px = 24 * (len(types) + len(statuses) + len(shown_severities) + 4) + 12 * 4
+    base_layout(fig, title, height=max(320, 140 + 40 * len(types), 80 + legend_px))
+    fig.update_layout(
+        legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top", "xanchor": "left", "maxheight": legend_px + 40}
+    )
     return fig

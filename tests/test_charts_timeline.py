@@ -9,7 +9,7 @@ from charts.incidents import STATUS_SYMBOLS, incident_timeline
 from charts.model import component_table, openness_path, parameters_label, sources_table
 from charts.timeline import LABEL_LARGEST, parse_item, plotted_rows, point_budget, timeline
 from db import queries
-from db.vocab import INCIDENT_STATUSES
+from db.vocab import INCIDENT_STATUSES, SEVERITY
 
 
 @pytest.fixture
@@ -192,7 +192,7 @@ def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
     points = [t for t in fig.data if t.customdata is not None]
     assert [t.name for t in points] == ["copyright", "leak", "safety", "policy"]
     assert not any(t.showlegend for t in points)
-    types_legend = [t for t in fig.data if t.customdata is None and t.legendgroup not in ("statuses", None)]
+    types_legend = [t for t in fig.data if t.customdata is None and t.legendgroup not in ("statuses", "severity", None)]
     assert [(t.name, t.marker.symbol) for t in types_legend] == [
         ("copyright", "circle"),
         ("leak", "circle"),
@@ -206,6 +206,10 @@ def test_incident_timeline_lanes_by_type_shapes_by_status(incidents):
     assert copyright_.customdata[0][0] == "andersen-v-stability"
     legend = [t.name for t in fig.data if t.legendgroup == "statuses"]
     assert legend == ["confirmed", "resolved", "pending", "in-force"]
+    # marker size is severity, and the legend says so with the sizes as drawn
+    sizes = {t.name: t.marker.size for t in fig.data if t.legendgroup == "severity"}
+    assert sizes == {f"{s} {SEVERITY[s]}": 9 + 3 * s for s in sorted(set(incidents["severity"].dropna().astype(int)))}
+    assert fig.layout.legend.maxheight <= fig.layout.height  # the whole legend fits: no scrolling box
     assert len(set(STATUS_SYMBOLS.values())) == len(INCIDENT_STATUSES)
     assert incident_timeline(incidents.iloc[0:0]).layout.annotations
 

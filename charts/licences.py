@@ -301,3 +301,34 @@ def comparison_style(comparison: pd.DataFrame, a_label: str, b_label: str) -> St
         return [""] * len(row)
 
     return shown.style.apply(highlight, axis=1).hide(axis="index").hide(["differs"], axis="columns")
+
+
+def term_table(licences: pd.DataFrame) -> Styler:
+    """The term matrix as a table for a phone: one row per licence (grouped by type), one column per term, each
+    cell its stored value coloured by its meaning, as in the matrix."""
+    long = term_classes(licences)
+    terms = [label for _, label, _ in MATRIX_TERMS]
+    rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
+    rows = long.drop_duplicates("licence_id")[["licence_id", "licence", "family"]]
+    rows = rows.assign(_rank=rows["family"].map(lambda f: rank.get(f, len(rank)))).sort_values(
+        ["_rank", "licence"], kind="stable"
+    )
+    values = long.pivot(index="licence_id", columns="term", values="value").reindex(rows["licence_id"])[terms]
+    classes = long.pivot(index="licence_id", columns="term", values="class").reindex(rows["licence_id"])[terms]
+    shown = pd.concat(
+        [
+            rows.set_index("licence_id")["licence"],
+            values,
+            rows.set_index("licence_id")["family"].map(lambda f: FAMILY_LABELS.get(f, f)).rename("licence type"),
+        ],
+        axis=1,
+    ).reset_index(drop=True)
+    colours = classes.reset_index(drop=True)
+
+    def paint(frame: pd.DataFrame) -> pd.DataFrame:
+        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        for term in terms:
+            css[term] = colours[term].map(lambda c: f"background-color: {CLASS_COLOURS.get(c, '#FFFFFF')}")
+        return css
+
+    return shown.style.apply(paint, axis=None)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from charts.licences import comparison_style, families_over_time, licence_label, term_matrix
+from charts.licences import comparison_style, families_over_time, licence_label, term_matrix, term_table
 from ui import data, frame, tables, widgets
 
 frame.require()
@@ -30,7 +30,19 @@ if view == "catalogue":
         "no restrictive, ? not verified. Hover a cell for the stored value and the clause it rests on. The "
         "sidebar's licence type and licence filters apply."
     )
-    widgets.chart(term_matrix(shown), key="licences_matrix")
+    if widgets.is_phone():
+        # a phone's width cannot hold ten columns of words: the same terms as a table that scrolls sideways
+        st.caption(
+            "The terms scroll sideways beside the licence names, coloured by meaning as in the matrix: blue "
+            "permissive, yellow conditional, orange restrictive, grey not verified."
+        )
+        tables.show(
+            term_table(shown),
+            "licences_terms_table",
+            config={"licence": st.column_config.TextColumn("Licence", width="medium", pinned=True)},
+        )
+    else:
+        widgets.chart(term_matrix(shown), key="licences_matrix")
     widgets.footer(shown, len(shown), data.total("licences"), "licences", "licences_catalogue")
 
 elif view == "ask" and ids:

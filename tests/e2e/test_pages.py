@@ -17,6 +17,19 @@ from ui.pages import PAGES
 
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 LOAD_MS = 60_000
+TABLE = '[data-testid="stDataFrame"]'
+CHARTLESS = {"models"}  # pages that are a table, not a chart
+
+
+def assert_drawn(page: Page, where: str) -> None:
+    """The page's chart has drawn traces, or for a table page, its table is shown."""
+    if where in CHARTLESS:
+        assert page.locator(TABLE).first.is_visible(), f"/{where} shows no table"
+        return
+    drawn = page.get_by_test_id("stPlotlyChart").locator(".trace, .sankey, .parcoords")
+    assert drawn.count() > 0, f"the chart on /{where} has no drawn traces"
+
+
 LEVEL, LEVEL_LABEL = 4, "4 downloadable"
 README_CLIP_HEIGHT = 1150
 
@@ -28,7 +41,7 @@ def page_url(base: str, spec) -> str:
 
 def settle(page: Page) -> None:
     """Wait for a drawn chart, then for the script run to finish and stale elements to go."""
-    page.locator(CHART).first.wait_for(timeout=LOAD_MS)
+    page.locator(f"{CHART}, {TABLE}").first.wait_for(timeout=LOAD_MS)
     # The sidebar filters draw in the same run; a fast page can show its title before them.
     page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.wait_for(timeout=LOAD_MS)
     calm = 0
@@ -83,8 +96,7 @@ def test_page_draws_and_its_filtered_url_reopens_the_same_view(page: Page, app_u
     page.goto(page_url(app_url, spec))
     settle(page)
     assert_healthy(page)
-    drawn = page.get_by_test_id("stPlotlyChart").locator(".trace, .sankey, .parcoords")
-    assert drawn.count() > 0, f"the chart on {spec.url_path} has no drawn traces"
+    assert_drawn(page, spec.url_path)
     screenshot(page, spec)
     rows = download_csv(page)
     assert len(rows.columns) > 0 and len(rows) > 0, f"the first CSV download on {spec.url_path} is empty"
@@ -126,7 +138,7 @@ def test_filter_change_redraws_overview_and_download_holds_filtered_rows(page: P
     settle(page)
     legend = page.get_by_test_id("stMain").locator(".legendtext")
     expect(legend.filter(has_text="0 fully closed")).to_have_count(1)
-    expect(page.get_by_text("Data as of ")).to_have_count(1)
+    expect(page.get_by_text(re.compile(r"^Data as of "))).to_have_count(1)  # not the citation's "data as of"
 
     choose(page, "Openness level", LEVEL_LABEL)
     page.wait_for_url(re.compile(rf"[?&]level={LEVEL}(&|$)"), timeout=LOAD_MS)

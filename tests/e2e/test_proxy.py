@@ -19,7 +19,7 @@ from playwright.sync_api import Page
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import _free_port, in_ci
-from tests.e2e.test_pages import settle
+from tests.e2e.test_pages import assert_drawn, settle
 from ui.pages import PAGES
 
 CONF = ROOT / "deploy" / "nginx" / "observatory.conf"
@@ -88,8 +88,7 @@ def test_every_page_through_the_proxy_has_the_headers_and_nothing_blocked(page: 
         missing = [h for h in HEADERS if h not in response.headers]
         assert not missing, f"/{spec.url_path} arrived without {missing}"
         settle(page)
-        drawn = page.get_by_test_id("stPlotlyChart").locator(".trace, .sankey, .parcoords")
-        assert drawn.count() > 0, f"/{spec.url_path} drew no chart through the proxy"
+        assert_drawn(page, spec.url_path)
     assert not blocked, blocked
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"

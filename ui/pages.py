@@ -34,7 +34,7 @@ PAGES = (
         ":material/compare_arrows:",
         frozenset({"view", "tracker", "show"}),
     ),
-    PageSpec("pages/method.py", "Data and method", "method", ":material/menu_book:", frozenset({"table"})),
+    PageSpec("pages/method.py", "Data and method", "method", ":material/menu_book:", frozenset({"table", "section"})),
 )
 # Listed in the navigation only for a signed-in curator (see app.py and ui/auth.py).
 CURATE = PageSpec("pages/curate.py", "Import data", "curate", ":material/upload:", frozenset())

@@ -21,9 +21,13 @@ LEVEL, LEVEL_LABEL = 4, "4 downloadable"
 README_CLIP_HEIGHT = 1150
 
 
+# Pages whose charts are not in their first section open at one that has them.
+OPENING_QUERY = {"method": "?section=Sources+and+coverage"}
+
+
 def page_url(base: str, spec) -> str:
     """The first page is the app's default page, served at the root (its own path answers 'Page not found')."""
-    return f"{base}/" if spec == PAGES[0] else f"{base}/{spec.url_path}"
+    return f"{base}/" if spec == PAGES[0] else f"{base}/{spec.url_path}{OPENING_QUERY.get(spec.url_path, '')}"
 
 
 def settle(page: Page) -> None:
@@ -110,8 +114,8 @@ def screenshot(page: Page, spec) -> None:
     """A full-viewport artefact per page; for the first page also the README crop (copied when asked)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{spec.url_path}.png")
-    # a page taller than the viewport: each chart also on its own, scrolled into view
-    for i, chart in enumerate(page.get_by_test_id("stPlotlyChart").all()):
+    # a page taller than the viewport: each chart also on its own, scrolled into view (not those in closed tabs)
+    for i, chart in enumerate(page.get_by_test_id("stPlotlyChart").filter(visible=True).all()):
         chart.scroll_into_view_if_needed()
         chart.screenshot(path=SCREENSHOTS / f"{spec.url_path}-chart{i}.png")
     if spec == PAGES[0]:
@@ -260,4 +264,21 @@ def test_sources_are_links_with_their_titles(page: Page, app_url, app_db, proble
         expect(anchor.first).to_have_text(title)
     shown = main.locator('[data-testid="stMarkdownContainer"] li > a[href^="http"]')
     assert shown.count() == len(expected)
+    assert not problems
+
+
+def test_method_sections_live_in_the_url_and_the_dictionary_renders_its_markdown(page: Page, app_url, problems):
+    page.goto(f"{app_url}/method?table=releases")
+    main = page.get_by_test_id("stMain")
+    selected = main.get_by_role("tab", selected=True)
+    expect(selected).to_have_text("Data dictionary", timeout=LOAD_MS)
+    dictionary = main.locator("table").filter(has_text="allowed values")
+    expect(dictionary).to_have_count(1, timeout=LOAD_MS)
+    expect(dictionary.locator("code").filter(has_text="leak")).to_have_count(1)  # README code spans, as code
+    assert "`" not in dictionary.inner_text()
+    main.get_by_role("tab", name="Cite").click()
+    page.wait_for_url(re.compile(r"[?&]section=Cite(&|$)"), timeout=LOAD_MS)
+    expect(main.get_by_role("tab", selected=True)).to_have_text("Cite")
+    expect(main.get_by_text("@misc{openness_observatory_")).to_be_visible()
+    assert_healthy(page)
     assert not problems

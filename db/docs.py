@@ -161,7 +161,10 @@ def event_types(text: str | None = None) -> pd.DataFrame:
 
 def openness_scale() -> pd.DataFrame:
     """The six levels of the gradient of release."""
-    return pd.DataFrame(list(vocab.OPENNESS_LEVELS.items()), columns=["level", "name"])
+    return pd.DataFrame(
+        [(k, v, vocab.OPENNESS_MEANINGS[k]) for k, v in vocab.OPENNESS_LEVELS.items()],
+        columns=["level", "name", "meaning"],
+    )
 
 
 def bibtex(build: dict[str, str]) -> str:

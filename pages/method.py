@@ -25,7 +25,7 @@ built = str(info.get("built_at", "unknown"))
 cutoff = info.get("cutoff")
 c0, c1, c2, c3 = st.columns(4)
 c0.metric("Data as of", cutoff or "unknown")
-c1.metric("Database built (UTC)", built[:16].replace("T", " "))
+c1.metric("Database built (UTC)", built[:10], help=built[:16].replace("T", " "))
 c2.metric("Rows in all tables", f"{sum(counts[t] for t in TABLES):,}")
 c3.metric("Data version", str(info.get("data_hash", "unknown"))[:12])
 
@@ -46,11 +46,8 @@ with scales:
         "Every release event is placed on Irene Solaiman's gradient of generative AI release (FAccT 2023): "
         "the level is the state of access after the event, so one model can move along the scale over time."
     )
-    left, right = st.columns([1, 2])
-    with left:
-        tables.show(docs.openness_scale(), "method_levels")
-    with right:
-        tables.show(docs.event_types(), "method_event_types")
+    tables.show(docs.openness_scale(), "method_levels")
+    tables.show(docs.event_types(), "method_event_types")
     st.markdown(docs.section("How the scales are applied"))
     st.header("Severity rubric")
     tables.show(docs.severity_rubric(), "method_severity")

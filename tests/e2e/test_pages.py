@@ -26,7 +26,7 @@ OPENING_QUERY = {"method": "?section=Sources+and+coverage"}
 
 
 def page_url(base: str, spec) -> str:
-    """The first page is the app's default page, served at the root (its own path answers 'Page not found')."""
+    """The first page is the app's default page, served at the root (and at its own path too)."""
     return f"{base}/" if spec == PAGES[0] else f"{base}/{spec.url_path}{OPENING_QUERY.get(spec.url_path, '')}"
 
 
@@ -280,5 +280,37 @@ def test_method_sections_live_in_the_url_and_the_dictionary_renders_its_markdown
     page.wait_for_url(re.compile(r"[?&]section=Cite(&|$)"), timeout=LOAD_MS)
     expect(main.get_by_role("tab", selected=True)).to_have_text("Cite")
     expect(main.get_by_text("@misc{openness_observatory_")).to_be_visible()
+    assert_healthy(page)
+    assert not problems
+
+
+def test_the_overview_opens_at_its_own_path_with_its_url_parameters(page: Page, app_url, problems):
+    page.goto(f"{app_url}/{PAGES[0].url_path}?unit=events&level={LEVEL}")
+    settle(page)
+    assert_healthy(page)  # no 'Page not found' dialog
+    main = page.get_by_test_id("stMain")
+    expect(main.locator("h1")).to_have_text("Openness Observatory")
+    expect(main.get_by_role("radiogroup").first.get_by_role("radio", name="all release events")).to_be_checked()
+    levels = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Openness level")
+    expect(levels.locator("[data-tag] span[title]")).to_have_text([LEVEL_LABEL])
+    expect(main.locator(".gtitle").filter(has_text="Openness of all release events")).to_have_count(1)
+    assert re.search(r"[?&]unit=events(&|$)", page.url) and re.search(rf"[?&]level={LEVEL}(&|$)", page.url)
+    assert not problems
+
+
+def test_sign_in_is_only_at_its_own_address(page: Page, app_url, problems):
+    page.goto(f"{app_url}/")
+    settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text(PAGES[-1].title, exact=True)).to_have_count(1)
+    expect(sidebar.get_by_text(re.compile("sign-in|sign in", re.IGNORECASE))).to_have_count(0)
+    expect(sidebar.get_by_text("secrets.toml")).to_have_count(0)
+
+    page.goto(f"{app_url}/sign-in")
+    main = page.get_by_test_id("stMain")
+    expect(main.locator("h1")).to_have_text("Curator sign-in", timeout=LOAD_MS)
+    expect(main.get_by_text("secrets.toml", exact=False)).to_have_count(1)  # no sign-in set up on this server
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("Curator sign-in")).to_have_count(0)
     assert_healthy(page)
     assert not problems

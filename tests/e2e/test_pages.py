@@ -279,7 +279,7 @@ def test_method_sections_live_in_the_url_and_the_dictionary_renders_its_markdown
     main.get_by_role("tab", name="Cite").click()
     page.wait_for_url(re.compile(r"[?&]section=Cite(&|$)"), timeout=LOAD_MS)
     expect(main.get_by_role("tab", selected=True)).to_have_text("Cite")
-    expect(main.get_by_text("@misc{openness_observatory_")).to_be_visible()
+    expect(main.get_by_test_id("stTabs").get_by_text("@misc{openness_observatory_")).to_be_visible()
     assert_healthy(page)
     assert not problems
 

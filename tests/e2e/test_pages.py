@@ -130,7 +130,7 @@ def test_filter_change_redraws_overview_and_download_holds_filtered_rows(page: P
     settle(page)
     legend = page.get_by_test_id("stMain").locator(".legendtext")
     expect(legend.filter(has_text="0 fully closed")).to_have_count(1)
-    expect(page.get_by_text("Data as of ")).to_have_count(1)
+    expect(page.get_by_text("records after the cut-off are not included")).to_have_count(1)
 
     choose(page, "Openness level", LEVEL_LABEL)
     page.wait_for_url(re.compile(rf"[?&]level={LEVEL}(&|$)"), timeout=LOAD_MS)

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             page = context.new_page()
             page.set_default_timeout(60_000)
             for i, spec in enumerate(PAGES):
-                # the default page lives at the root; /<its url_path> is not routed to it
+                # the default page, measured at the root where readers land
                 url = f"http://127.0.0.1:{port}/{'' if i == 0 else spec.url_path}"
                 print(f"{spec.url_path}...", file=sys.stderr, flush=True)
                 first = time_navigation(page, url, 30_000)

@@ -74,7 +74,7 @@ def compact(fig: go.Figure) -> go.Figure:
             # the whole legend, never a scrolling box: the figure grows by its height instead
             "maxheight": legend_px + 40,
         },
-        margin={"l": 4, "r": 4, "t": 30 + 20 * title_lines, "b": 40 + legend_px},
+        margin={"l": 4, "r": 4, "t": 44 + 22 * title_lines, "b": 40 + legend_px},
         height=height + legend_px + 20 * max(title_lines - 1, 0),
         font={"size": 11},
     )

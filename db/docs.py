@@ -120,6 +120,20 @@ def data_dictionary(text: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DICTIONARY_SHOWN = ("column", "kind", "required", "key", "allowed values", "meaning")
+
+
+def dictionary_markdown(dictionary: pd.DataFrame, table: str) -> str:
+    """One table's rows of the data dictionary as a Markdown table, so the README's code spans render as code."""
+    rows = dictionary[dictionary["table"] == table]
+    lines = ["| " + " | ".join(DICTIONARY_SHOWN) + " |", "|" + "---|" * len(DICTIONARY_SHOWN)]
+    for row in rows.itertuples(index=False):
+        cells = dict(zip(dictionary.columns, row, strict=True))
+        cells["column"] = f"`{cells['column']}`"
+        lines.append("| " + " | ".join(str(cells[c]).replace("|", "\\|") for c in DICTIONARY_SHOWN) + " |")
+    return "\n".join(lines)
+
+
 def severity_rubric(text: str | None = None) -> pd.DataFrame:
     """The severity rubric: level, name and meaning, from the README's list."""
     body = sections(text).get("incidents.csv", "")
@@ -147,7 +161,10 @@ def event_types(text: str | None = None) -> pd.DataFrame:
 
 def openness_scale() -> pd.DataFrame:
     """The six levels of the gradient of release."""
-    return pd.DataFrame(list(vocab.OPENNESS_LEVELS.items()), columns=["level", "name"])
+    return pd.DataFrame(
+        [(k, v, vocab.OPENNESS_MEANINGS[k]) for k, v in vocab.OPENNESS_LEVELS.items()],
+        columns=["level", "name", "meaning"],
+    )
 
 
 def bibtex(build: dict[str, str]) -> str:

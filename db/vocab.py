@@ -9,6 +9,16 @@ OPENNESS_LEVELS: dict[int, str] = {
     5: "fully open",
 }
 
+# What each level means, in a few words (Solaiman, "The Gradient of Generative AI Release", FAccT 2023).
+OPENNESS_MEANINGS: dict[int, str] = {
+    0: "no outside access",
+    1: "released step by step",
+    2: "used only through the developer's own interface",
+    3: "programmatic access, no weights",
+    4: "weights downloadable, possibly gated or under restrictive terms",
+    5: "weights, code and data or full training details under open terms",
+}
+
 DATE_PRECISIONS = ("day", "month", "year")
 ORG_KINDS = ("company", "non-profit", "academic", "collective", "government")
 MODALITIES = ("text", "image", "audio", "video", "code", "multimodal")

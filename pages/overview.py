@@ -3,19 +3,28 @@
 import streamlit as st
 
 from charts.overview import MIN_N, SERIES, UNITS, key_event_labels, openness_and_incidents, year_table
+from db.vocab import OPENNESS_LEVELS, OPENNESS_MEANINGS
 from ui import data, frame, widgets
 from ui.pages import KEY_INCIDENTS, KEY_RELEASES, PRESETS
+from ui.text import plain
 
 frame.require()
 
 f = widgets.filters()
-cutoff = str(data.get("build_info").get("cutoff", ""))
+info = data.get("build_info")
+cutoff = str(info.get("cutoff", ""))
 st.title("Openness Observatory")
-st.write(
-    "AI model releases, their licences and the incidents around them on one time axis. "
-    "Each release event sits on the six-level gradient of release, from fully closed to fully open."
+levels = "; ".join(f"**{k} {name}**, {OPENNESS_MEANINGS[k]}" for k, name in OPENNESS_LEVELS.items())
+st.markdown(
+    "AI model releases, their licences and the incidents around them on one time axis.\n\n"
+    f"**Six levels of openness** (Solaiman's gradient of release; a model moves along it as access changes): "
+    f"{levels}.\n\n"
+    "**This page** counts, per year, models by the level of their first release (or all release events) with "
+    "the share that had open weights, marks key events, and counts incidents by type; the sidebar filters "
+    "apply to every chart.\n\n"
+    f"**Data as of {plain(cutoff or 'unknown')}**: records after the cut-off are not included (data version "
+    f"{plain(str(info.get('data_hash', 'unknown'))[:12])}; sources and method on *Data and method*)."
 )
-st.caption(f"Data as of {cutoff or 'unknown'}: records after the cut-off are not included.")
 left, right = st.columns(2)
 with left:
     unit = widgets.url_choice("unit", "Count", list(UNITS), "models", format_func=UNITS.get)

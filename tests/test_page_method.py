@@ -19,10 +19,29 @@ def page(app_on_fixture):
     return lambda params=None: open_page("pages/method.py", params)
 
 
+def _row_counts(at) -> dict[str, int]:
+    return next(d.value for d in at.dataframe if list(d.value.columns) == ["table", "rows"]).set_index("table")["rows"]
+
+
+def _dictionary(at) -> pd.DataFrame:
+    """The data dictionary as shown: the Markdown table under the table picker, read back into rows."""
+    table = next(m.value for m in at.markdown if m.value.startswith("| column | kind |"))
+    lines = [line.strip("|").split(" | ") for line in table.splitlines()]
+    return pd.DataFrame([[c.strip() for c in cells] for cells in lines[2:]], columns=[c.strip() for c in lines[0]])
+
+
 def test_default_view_shows_build_counts_dictionary_and_citation(page):
     at = page()
     assert not at.exception
-    counts = at.dataframe[0].value.set_index("table")["rows"].to_dict()
+    assert [t.label for t in at.tabs] == [
+        "Scales and rubric",
+        "Sources and coverage",
+        "Data dictionary",
+        "Colours",
+        "Cite",
+    ]
+    assert at.session_state["section"] == "Scales and rubric"
+    counts = _row_counts(at).to_dict()
     assert {k: counts[k] for k in FIXTURE_COUNTS} == FIXTURE_COUNTS
     built = at.metric[1].value
     assert built[:4].isdigit()
@@ -31,8 +50,8 @@ def test_default_view_shows_build_counts_dictionary_and_citation(page):
     assert any("attention, not the true rate of harm" in w.value for w in at.warning)
     severity = next(d.value for d in at.dataframe if "severity" in d.value.columns)
     assert list(severity["name"]) == [vocab.SEVERITY[k] for k in (3, 2, 1, 0)]
-    dictionary = next(d.value for d in at.dataframe if "allowed values" in d.value.columns)
-    assert list(dictionary["column"][: len(spec.MODELS.cols)]) == spec.MODELS.columns
+    dictionary = _dictionary(at)
+    assert list(dictionary["column"][: len(spec.MODELS.cols)]) == [f"`{c}`" for c in spec.MODELS.columns]
     assert any("4 rows of models shown of 4" in c.value for c in at.caption)
 
 
@@ -41,8 +60,9 @@ def test_deep_link_opens_one_table_for_download(page):
     assert not at.exception
     assert not at.info
     assert at.selectbox(key="url_table").value == "incident_links"
-    dictionary = next(d.value for d in at.dataframe if "allowed values" in d.value.columns)
-    assert "pathway" in set(dictionary["column"])
+    assert at.session_state["section"] == "Data dictionary"  # a link to a table opens its dictionary
+    dictionary = _dictionary(at)
+    assert "`pathway`" in set(dictionary["column"])
     preview = next(d.value for d in at.dataframe if "pathway" in d.value.columns and "reason" in d.value.columns)
     assert len(preview) == 3
     assert at.query_params["table"] == "incident_links"
@@ -125,7 +145,7 @@ def test_shipped_data_renders(app_on_shipped):
     at = open_page("pages/method.py", {"table": "licences"})
     assert not at.exception
     assert not at.info
-    counts = at.dataframe[0].value.set_index("table")["rows"]
+    counts = _row_counts(at)
     assert counts["licences"] > 4 and counts["models"] > 4
 
 
@@ -178,3 +198,25 @@ def test_page_shows_the_cutoff_and_the_coverage_chart(page):
     totals = [t for t in fig["data"] if t.get("mode") == "text"]
     assert [list(t["text"]) for t in totals] == [["1", "1", "1", "1"], ["2", "1", "1", "2"]]
     assert any("The dataset is a census under a declared rule" in m.value for m in at.markdown)
+
+
+def test_the_dictionary_renders_the_readmes_markdown_and_no_table_shows_raw_backticks(page):
+    at = page({"table": "releases"})
+    assert not at.exception
+    dictionary = _dictionary(at)
+    event_type = dictionary.set_index("column").loc["`event_type`", "meaning"]
+    assert "`leak` (unauthorised publication of weights)" in event_type  # a code span, rendered as code
+    for shown in at.dataframe:
+        cells = shown.value.astype(str)
+        assert not cells.apply(lambda col: col.str.contains("`")).any().any(), shown.value.columns
+
+
+def test_sections_open_from_the_url_and_an_unknown_section_is_named(page):
+    at = page({"section": "Cite"})
+    assert not at.exception
+    assert at.session_state["section"] == "Cite"
+    assert at.code[0].value.startswith("@misc{")
+    at = page({"section": "secrets"})
+    assert not at.exception
+    assert at.session_state["section"] == "Scales and rubric"
+    assert any("Ignored section=secrets" in i for i in texts(at, "info"))

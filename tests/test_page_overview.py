@@ -6,7 +6,7 @@ import json
 import pandas as pd
 
 from charts.overview import openness_and_incidents, year_table
-from db import queries
+from db import queries, vocab
 from tests.apptest_helpers import figure, open_page, texts, values
 from ui import export
 
@@ -70,7 +70,6 @@ def test_default_view_counts_models_by_first_release_with_n_and_policy_apart(app
         "LLaMA leak (leak, Mar 2023)",
     ]
     captions = texts(at, "caption")
-    assert "Data as of 2026-11-30: records after the cut-off are not included." in captions
     assert "4 models shown of 4. Filters: none (all records)." in captions
     assert "4 incidents and policy events shown of 4. Filters: none (all records)." in captions
 
@@ -147,3 +146,17 @@ def test_downloads_are_built_only_when_clicked_and_hold_the_rows_behind_the_char
     pd.testing.assert_frame_equal(csv, expected, check_dtype=False)
     rows = pd.DataFrame(json.loads(downloads["overview_incidents_by_year_type.json"]())["rows"])
     assert sorted(rows["type"]) == ["copyright", "leak"]
+
+
+def test_the_first_screen_says_what_the_levels_mean_how_current_the_data_is_and_what_it_counts(
+    app_on_fixture, fixture_engine
+):
+    at = open_page(PAGE)
+    assert not at.exception
+    intro = at.markdown[0].value
+    for level, name in vocab.OPENNESS_LEVELS.items():
+        assert f"**{level} {name}**, {vocab.OPENNESS_MEANINGS[level]}" in intro, level
+    assert "**This page** counts, per year, models by the level of their first release" in intro
+    version = queries.build_info(fixture_engine)["data_hash"][:12]
+    shown = texts(at, "markdown")[0]
+    assert f"**Data as of 2026-11-30**: records after the cut-off are not included (data version {version};" in shown

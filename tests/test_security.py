@@ -343,6 +343,15 @@ def _frame(secrets: dict, user: dict | None = None) -> AppTest:
     return at
 
 
+def _sign_in_page(secrets: dict, user: dict | None = None) -> AppTest:
+    """The frame at /sign-in, as a curator reaches it by its address."""
+    at = _frame(secrets, user)
+    at.switch_page("pages/sign-in.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Curator sign-in"
+    return at
+
+
 def _import_page_listed(at: AppTest) -> bool:
     try:
         at.switch_page("pages/curate.py")
@@ -368,11 +377,24 @@ def test_anonymous_users_never_see_the_import_page(app_on_fixture, secrets, user
     assert not _import_page_listed(at)
 
 
-def test_with_nothing_configured_the_sidebar_says_how_to_allow_imports(app_on_fixture):
-    at = _frame({})
-    panel = at.sidebar.expander[-1]
-    assert panel.label == "Curator sign-in"
-    assert "curator_password" in panel.caption[0].value and "[auth]" in panel.caption[0].value
+def _sidebar_text(at: AppTest) -> str:
+    return " ".join(str(getattr(e, "value", "")) + " " + str(getattr(e, "label", "")) for e in _walk(at.sidebar))
+
+
+@pytest.mark.parametrize("secrets", [{}, {"curator_password": "correct horse"}, {"auth": OIDC}])
+def test_public_pages_offer_no_sign_in(app_on_fixture, secrets):
+    """Readers never see a sign-in or its set-up text (the navigation is checked in tests/e2e/test_pages.py)."""
+    at = _frame(secrets)
+    shown = _sidebar_text(at)
+    assert "sign-in" not in shown.lower() and "secrets.toml" not in shown
+    assert not at.sidebar.text_input and not at.get("form_submit_button")
+    assert not at.sidebar.expander
+
+
+def test_with_nothing_configured_the_sign_in_page_says_how_to_allow_imports(app_on_fixture):
+    at = _sign_in_page({})
+    assert "curator_password" in at.caption[0].value and "[auth]" in at.caption[0].value
+    assert not at.text_input
 
 
 def test_the_import_page_itself_refuses_an_anonymous_visitor(app_on_fixture):
@@ -388,28 +410,29 @@ def test_the_import_page_itself_refuses_an_anonymous_visitor(app_on_fixture):
 
 
 def test_the_curator_password_lets_a_curator_in(app_on_fixture):
-    at = _frame({"curator_password": "correct horse"})
-    at.sidebar.text_input(key="curator_password_input").input("correct horse")
+    at = _sign_in_page({"curator_password": "correct horse"})
+    at.text_input(key="curator_password_input").input("correct horse")
     at.get("form_submit_button")[0].click()
     at.run()
     assert at.session_state["_curator_signed_in"] is True
-    assert _import_page_listed(at)
     assert at.text[0].value == "Signed in as curator (password)."
+    assert _import_page_listed(at)
 
 
-def test_a_wrong_password_is_refused_and_attempts_are_limited(app_on_fixture):
-    at = _frame({"curator_password": "correct horse"})
+def test_a_wrong_password_is_refused_and_attempts_are_limited(app_on_fixture, monkeypatch):
+    # AppTest gives every run a new stand-in client address; a real browser keeps its own across sessions
+    monkeypatch.setattr(auth, "client_address", lambda: "203.0.113.5")
+    at = _sign_in_page({"curator_password": "correct horse"})
     for attempt in range(auth.MAX_ATTEMPTS):
-        at.sidebar.text_input(key="curator_password_input").input("Correct horse" if attempt else "")
+        at.text_input(key="curator_password_input").input("Correct horse" if attempt else "")
         at.get("form_submit_button")[0].click()
         at = at.run()
         assert "_curator_signed_in" not in at.session_state
+        assert any(m in e.value for e in at.error for m in ("Wrong password.", "Too many wrong passwords"))
     assert not _import_page_listed(at)
-    fresh = _frame({"curator_password": "correct horse"})
-    fresh.session_state["_curator_attempts"] = auth.MAX_ATTEMPTS
-    fresh.run()
-    assert any("Too many wrong passwords" in e.value for e in fresh.sidebar.error)
-    assert not fresh.sidebar.text_input
+    fresh = _sign_in_page({"curator_password": "correct horse"})  # a new session (a reload) from that address
+    assert any("Too many wrong passwords" in e.value for e in fresh.error)
+    assert not fresh.text_input
 
 
 def test_a_listed_oidc_user_is_a_curator(app_on_fixture):
@@ -418,4 +441,5 @@ def test_a_listed_oidc_user_is_a_curator(app_on_fixture):
         {"is_logged_in": True, "email": "curator@example.org"},
     )
     assert _import_page_listed(at)
+    at.switch_page("pages/sign-in.py").run()
     assert at.text[0].value == "Signed in as curator@example.org."

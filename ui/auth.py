@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from db.service import ANONYMOUS, Actor
+from ui.pages import CURATE
 
 MAX_ATTEMPTS = 5
 LOCKOUT_WINDOW_S = 15 * 60  # wrong passwords from one address are counted over this window, across sessions
@@ -135,32 +136,32 @@ def _sign_out() -> None:
 
 
 def sign_in_panel() -> None:
-    """The sidebar's curator sign-in / sign-out, collapsed: readers never need it."""
+    """The curator sign-in / sign-out form of the sign-in page (ui.pages.SIGN_IN)."""
     how = mode()
     actor = current_actor()
-    with st.sidebar.expander("Curator sign-in", icon=":material/lock:"):
-        if not actor.is_anonymous:
-            st.text(f"Signed in as {actor.name}.")
-            if how == "oidc":
-                st.button("Sign out", key="curator_sign_out", on_click=st.logout)
-            else:
-                st.button("Sign out", key="curator_sign_out", on_click=_sign_out)
-        elif how == "oidc":
-            email = _oidc_email()
-            if email:
-                st.text(f"{email} is not on the curator list.")
-                st.button("Sign out", key="curator_sign_out", on_click=st.logout)
-            else:
-                st.button("Sign in", key="curator_sign_in", on_click=st.login, args=(_provider(),))
-        elif how == "password":
-            attempts = st.session_state.get("_curator_attempts", 0)
-            if attempts >= MAX_ATTEMPTS or ledger().locked(client_address()):
-                st.error(f"Too many wrong passwords from this address: try again in {LOCKOUT_WINDOW_S // 60} minutes.")
-                return
-            if attempts:
-                st.error("Wrong password.")
-            with st.form("curator_sign_in_form", border=False):
-                st.text_input("Curator password", type="password", key="curator_password_input")
-                st.form_submit_button("Sign in", on_click=_check_password)
+    if not actor.is_anonymous:
+        st.text(f"Signed in as {actor.name}.")
+        st.page_link(CURATE.file, label=CURATE.title, icon=CURATE.icon)
+        if how == "oidc":
+            st.button("Sign out", key="curator_sign_out", on_click=st.logout)
         else:
-            st.caption(HOW_TO_CONFIGURE)
+            st.button("Sign out", key="curator_sign_out", on_click=_sign_out)
+    elif how == "oidc":
+        email = _oidc_email()
+        if email:
+            st.text(f"{email} is not on the curator list.")
+            st.button("Sign out", key="curator_sign_out", on_click=st.logout)
+        else:
+            st.button("Sign in", key="curator_sign_in", on_click=st.login, args=(_provider(),))
+    elif how == "password":
+        attempts = st.session_state.get("_curator_attempts", 0)
+        if attempts >= MAX_ATTEMPTS or ledger().locked(client_address()):
+            st.error(f"Too many wrong passwords from this address: try again in {LOCKOUT_WINDOW_S // 60} minutes.")
+            return
+        if attempts:
+            st.error("Wrong password.")
+        with st.form("curator_sign_in_form", border=False, width=400):
+            st.text_input("Curator password", type="password", key="curator_password_input")
+            st.form_submit_button("Sign in", on_click=_check_password)
+    else:
+        st.caption(HOW_TO_CONFIGURE)

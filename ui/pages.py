@@ -34,10 +34,13 @@ PAGES = (
         ":material/compare_arrows:",
         frozenset({"view", "tracker", "show"}),
     ),
-    PageSpec("pages/method.py", "Data and method", "method", ":material/menu_book:", frozenset({"table"})),
+    PageSpec("pages/method.py", "Data and method", "method", ":material/menu_book:", frozenset({"table", "section"})),
 )
-# Listed in the navigation only for a signed-in curator (see app.py and ui/auth.py).
+# Listed in the navigation only for a signed-in curator (see ui/shell.py and ui/auth.py).
 CURATE = PageSpec("pages/curate.py", "Import data", "curate", ":material/upload:", frozenset())
+# At its own address for curators; hidden from the navigation until its visitor is signed in. The file is named
+# as its URL path so that a first request to a fresh server (Streamlit's legacy pages/ mode) finds it too.
+SIGN_IN = PageSpec("pages/sign-in.py", "Curator sign-in", "sign-in", ":material/lock:", frozenset())
 
 # One-click views for policy discussion: each preset is simply a URL (page path and parameters).
 PRESETS = (

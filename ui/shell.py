@@ -5,9 +5,29 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from db.validate import ValidationError
 from ui import auth, data, sidebar, widgets
-from ui.pages import CURATE, PAGES
+from ui.pages import CURATE, PAGES, SIGN_IN, PageSpec
 from ui.text import plain
 from ui.upload_gate import record_session
+
+
+def _page(spec: PageSpec, **how) -> st.Page:
+    return st.Page(spec.file, title=spec.title, url_path=spec.url_path, icon=spec.icon, **how)
+
+
+def navigation(anonymous: bool) -> list[st.Page]:
+    """The pages of a session: the public ones, plus the import page for a signed-in curator.
+
+    The first page is served at the root and, hidden, at its own path too, so /overview opens it. The sign-in
+    page answers at /sign-in for everyone but is listed only once its visitor is signed in.
+    """
+    home, *rest = PAGES
+    pages = [
+        st.Page(home.file, title=home.title, url_path="", icon=home.icon, default=True),
+        *(_page(p) for p in rest),
+        _page(home, visibility="hidden"),
+        _page(SIGN_IN, visibility="hidden" if anonymous else "visible"),
+    ]
+    return pages if anonymous else [*pages, _page(CURATE)]
 
 
 def run() -> None:
@@ -16,13 +36,8 @@ def run() -> None:
     # The server takes uploads only from a session whose user is a signed-in curator, checked on every run.
     record_session(get_script_run_ctx().session_id, not actor.is_anonymous)
 
-    # The import page exists in the navigation only for a signed-in curator.
-    specs = PAGES if actor.is_anonymous else (*PAGES, CURATE)
-    pages = [
-        st.Page(p.file, title=p.title, url_path=p.url_path, icon=p.icon, default=i == 0) for i, p in enumerate(specs)
-    ]
-    current = st.navigation(pages)
-    page_params = next(set(p.params) for p in specs if p.title == current.title)
+    current = st.navigation(navigation(actor.is_anonymous))
+    page_params = next(set(p.params) for p in (*PAGES, CURATE, SIGN_IN) if p.title == current.title)
 
     try:
         data.engine()
@@ -32,7 +47,6 @@ def run() -> None:
         st.stop()
 
     filters, notes = sidebar.render(page_params)
-    auth.sign_in_panel()
     st.session_state["filters"] = filters
     st.session_state[widgets.PAGE_TITLE] = current.title
     st.session_state.pop(widgets.PENDING_CHART, None)

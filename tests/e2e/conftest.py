@@ -48,6 +48,17 @@ def _chromium() -> Path:
 
 
 @pytest.fixture(scope="session")
+def base_url(pytestconfig) -> str | None:
+    """pytest-playwright's base_url, read the same way (--base-url, then the ini value).
+
+    Without pytest-base-url, pytest-playwright 0.10 supplies this fixture as an instance method of a plugin
+    object, which pytest 9 deprecates with a PytestRemovedIn10Warning on every browser test run; this one
+    takes its place.
+    """
+    return pytestconfig.getoption("--base-url") or pytestconfig.getini("base_url") or None
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args, _chromium):
     return {
         **browser_type_launch_args,

@@ -66,7 +66,7 @@ def test_a_deep_link_to_the_import_page_on_a_fresh_server_shows_no_uploader(page
     build(FIXTURE_DATA, url)
     with streamlit_server(url, FIXTURE_DATA, tmp_path / "streamlit.log") as base:
         page.goto(f"{base}/curate")
-        page.get_by_text("Curator sign-in").wait_for(timeout=30_000)
+        page.get_by_test_id("stSidebar").get_by_text("Filters", exact=True).wait_for(timeout=30_000)  # the frame ran
         page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
         assert page.get_by_test_id("stFileUploader").count() == 0
         assert page.get_by_test_id("stSidebarNav").get_by_text("Import data").count() == 0

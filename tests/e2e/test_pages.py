@@ -34,9 +34,13 @@ LEVEL, LEVEL_LABEL = 4, "4 downloadable"
 README_CLIP_HEIGHT = 1150
 
 
+# Pages whose charts are not in their first section open at one that has them.
+OPENING_QUERY = {"method": "?section=Sources+and+coverage"}
+
+
 def page_url(base: str, spec) -> str:
-    """The first page is the app's default page, served at the root (its own path answers 'Page not found')."""
-    return f"{base}/" if spec == PAGES[0] else f"{base}/{spec.url_path}"
+    """The first page is the app's default page, served at the root (and at its own path too)."""
+    return f"{base}/" if spec == PAGES[0] else f"{base}/{spec.url_path}{OPENING_QUERY.get(spec.url_path, '')}"
 
 
 def settle(page: Page) -> None:
@@ -122,8 +126,8 @@ def screenshot(page: Page, spec) -> None:
     """A full-viewport artefact per page; for the first page also the README crop (copied when asked)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{spec.url_path}.png")
-    # a page taller than the viewport: each chart also on its own, scrolled into view
-    for i, chart in enumerate(page.get_by_test_id("stPlotlyChart").all()):
+    # a page taller than the viewport: each chart also on its own, scrolled into view (not those in closed tabs)
+    for i, chart in enumerate(page.get_by_test_id("stPlotlyChart").filter(visible=True).all()):
         chart.scroll_into_view_if_needed()
         chart.screenshot(path=SCREENSHOTS / f"{spec.url_path}-chart{i}.png")
     if spec == PAGES[0]:
@@ -138,7 +142,7 @@ def test_filter_change_redraws_overview_and_download_holds_filtered_rows(page: P
     settle(page)
     legend = page.get_by_test_id("stMain").locator(".legendtext")
     expect(legend.filter(has_text="0 fully closed")).to_have_count(1)
-    expect(page.get_by_text(re.compile(r"^Data as of "))).to_have_count(1)  # not the citation's "data as of"
+    expect(page.get_by_text("records after the cut-off are not included")).to_have_count(1)
 
     choose(page, "Openness level", LEVEL_LABEL)
     page.wait_for_url(re.compile(rf"[?&]level={LEVEL}(&|$)"), timeout=LOAD_MS)
@@ -272,4 +276,53 @@ def test_sources_are_links_with_their_titles(page: Page, app_url, app_db, proble
         expect(anchor.first).to_have_text(title)
     shown = main.locator('[data-testid="stMarkdownContainer"] li > a[href^="http"]')
     assert shown.count() == len(expected)
+    assert not problems
+
+
+def test_method_sections_live_in_the_url_and_the_dictionary_renders_its_markdown(page: Page, app_url, problems):
+    page.goto(f"{app_url}/method?table=releases")
+    main = page.get_by_test_id("stMain")
+    selected = main.get_by_role("tab", selected=True)
+    expect(selected).to_have_text("Data dictionary", timeout=LOAD_MS)
+    dictionary = main.locator("table").filter(has_text="allowed values")
+    expect(dictionary).to_have_count(1, timeout=LOAD_MS)
+    expect(dictionary.locator("code").filter(has_text="leak")).to_have_count(1)  # README code spans, as code
+    assert "`" not in dictionary.inner_text()
+    main.get_by_role("tab", name="Cite").click()
+    page.wait_for_url(re.compile(r"[?&]section=Cite(&|$)"), timeout=LOAD_MS)
+    expect(main.get_by_role("tab", selected=True)).to_have_text("Cite")
+    expect(main.get_by_test_id("stTabs").get_by_text("@misc{openness_observatory_")).to_be_visible()
+    assert_healthy(page)
+    assert not problems
+
+
+def test_the_overview_opens_at_its_own_path_with_its_url_parameters(page: Page, app_url, problems):
+    page.goto(f"{app_url}/{PAGES[0].url_path}?unit=events&level={LEVEL}")
+    settle(page)
+    assert_healthy(page)  # no 'Page not found' dialog
+    main = page.get_by_test_id("stMain")
+    expect(main.locator("h1")).to_have_text("Openness Observatory")
+    expect(main.get_by_role("radiogroup").first.get_by_role("radio", name="all release events")).to_be_checked()
+    levels = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Openness level")
+    expect(levels.locator("[data-tag] span[title]")).to_have_text([LEVEL_LABEL])
+    expect(main.locator(".gtitle").filter(has_text="Openness of all release events")).to_have_count(1)
+    assert re.search(r"[?&]unit=events(&|$)", page.url) and re.search(rf"[?&]level={LEVEL}(&|$)", page.url)
+    assert not problems
+
+
+def test_sign_in_is_only_at_its_own_address(page: Page, app_url, problems):
+    page.goto(f"{app_url}/")
+    settle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text(PAGES[-1].title, exact=True)).to_have_count(1)
+    expect(sidebar.get_by_text(re.compile("sign-in|sign in", re.IGNORECASE))).to_have_count(0)
+    expect(sidebar.get_by_text("secrets.toml")).to_have_count(0)
+
+    page.goto(f"{app_url}/sign-in")
+    main = page.get_by_test_id("stMain")
+    expect(main.locator("h1")).to_have_text("Curator sign-in", timeout=LOAD_MS)
+    expect(main.get_by_text("secrets.toml", exact=False)).to_have_count(1)  # no sign-in set up on this server
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("Curator sign-in")).to_have_count(0)
+    assert_healthy(page)
     assert not problems

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.e2e.test_pages import CHARTLESS, assert_healthy, settle
+from tests.e2e.test_pages import CHARTLESS, OPENING_QUERY, assert_healthy, settle
 from ui.pages import PAGES
 
 PHONE_UA = (
@@ -19,9 +19,11 @@ PHONE_UA = (
 MIN_ROW_PLOT_PX = 250
 MIN_PANEL_PX = 120
 
-# Per chart: its width, each plot area's left, top and width, the legend's top and the plot areas' bottom,
-# the title's right edge, and whether a toolbar is drawn.
-MEASURE = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => {
+# Per chart a reader can see: its width, each plot area's left, top and width, the legend's top and the plot
+# areas' bottom, the title's right edge, and whether a toolbar is drawn.
+MEASURE = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .filter(g => g.getBoundingClientRect().width > 0)  // not the charts of a closed tab
+  .map(g => {
   const box = g.getBoundingClientRect();
   const plots = Array.from(g.querySelectorAll('.nsewdrag')).map(e => e.getBoundingClientRect())
     .map(r => ({left: r.left - box.left, top: Math.round(r.top - box.top), width: r.width, bottom: r.bottom - box.top}));
@@ -50,7 +52,7 @@ def phone(browser: Browser):
 def test_every_page_reads_on_a_phone(phone, app_url, spec):
     page = phone.new_page()
     try:
-        page.goto(f"{app_url}/{spec.url_path}")
+        page.goto(f"{app_url}/{spec.url_path}{OPENING_QUERY.get(spec.url_path, '')}")
         if spec.url_path in ("licences", *CHARTLESS):
             page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)
             page.wait_for_timeout(1500)

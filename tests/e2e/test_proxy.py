@@ -19,7 +19,7 @@ from playwright.sync_api import Page
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import _free_port, in_ci
-from tests.e2e.test_pages import assert_drawn, settle
+from tests.e2e.test_pages import OPENING_QUERY, assert_drawn, settle
 from ui.pages import PAGES
 
 CONF = ROOT / "deploy" / "nginx" / "observatory.conf"
@@ -84,7 +84,7 @@ def test_every_page_through_the_proxy_has_the_headers_and_nothing_blocked(page: 
     )
     page.on("pageerror", lambda exc: blocked.append(f"JavaScript error: {exc}"))
     for spec in PAGES:
-        response = page.goto(f"{proxy_url}/{spec.url_path}")
+        response = page.goto(f"{proxy_url}/{spec.url_path}{OPENING_QUERY.get(spec.url_path, '')}")
         missing = [h for h in HEADERS if h not in response.headers]
         assert not missing, f"/{spec.url_path} arrived without {missing}"
         settle(page)

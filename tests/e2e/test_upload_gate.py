@@ -25,7 +25,10 @@ def curator_url(app_db, tmp_path_factory):
 
 
 def session_id_of(page: Page, url: str) -> str:
-    """Open the URL and read the session id the server gives this tab (its first message on the websocket)."""
+    """Open the URL and read the session id the server gives this tab (its first message on the websocket).
+
+    The URL is the sign-in page, where a curator starts: signing in there keeps the same session.
+    """
     ids: list[str] = []
 
     def on_frame(payload) -> None:
@@ -36,7 +39,7 @@ def session_id_of(page: Page, url: str) -> str:
 
     page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
     page.goto(url)
-    page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=30_000)
+    page.get_by_label("Curator password").wait_for(timeout=30_000)
     assert ids, "no session id arrived on the websocket"
     return ids[0]
 
@@ -52,7 +55,7 @@ def put_file(page: Page, base: str, session_id: str):
 
 
 def test_uploads_are_refused_to_readers_and_taken_from_curators(page: Page, curator_url):
-    session_id = session_id_of(page, f"{curator_url}/overview")
+    session_id = session_id_of(page, f"{curator_url}/sign-in")
     refused = put_file(page, curator_url, session_id)
     assert refused.status == 403
     assert "signed-in curators" in refused.text()
@@ -60,7 +63,6 @@ def test_uploads_are_refused_to_readers_and_taken_from_curators(page: Page, cura
     assert put_file(page, curator_url, "not-a-session").status == 403
 
     # The same tab signs in; from its next run on, the server takes its uploads.
-    page.get_by_text("Curator sign-in").click()
     page.get_by_label("Curator password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as").wait_for(timeout=30_000)

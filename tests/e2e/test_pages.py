@@ -45,7 +45,7 @@ def page_url(base: str, spec) -> str:
 
 def settle(page: Page) -> None:
     """Wait for a drawn chart, then for the script run to finish and stale elements to go."""
-    page.locator(f"{CHART}, {TABLE}").first.wait_for(timeout=LOAD_MS)
+    page.locator(CHART).or_(page.locator(TABLE)).filter(visible=True).first.wait_for(timeout=LOAD_MS)
     # The sidebar filters draw in the same run; a fast page can show its title before them.
     page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").first.wait_for(timeout=LOAD_MS)
     calm = 0

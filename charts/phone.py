@@ -55,26 +55,40 @@ def compact(fig: go.Figure) -> go.Figure:
     groups = {t.legendgroup for t in shown if t.legendgroup}
     titled = {t.legendgroup for t in out.data if getattr(t, "legendgrouptitle", None) and t.legendgrouptitle.text}
     # two entries a row when the names are short, else one: a cut name ("open-weight share (lev") misleads
-    per_row = LEGEND_ITEMS_PER_ROW if all(len(n) <= LEGEND_SHORT_NAME for n in names) else 1
+    # (grouped entries stand one to a row whatever their length)
+    short = all(len(n) <= LEGEND_SHORT_NAME for n in names) and not groups
+    per_row = LEGEND_ITEMS_PER_ROW if short else 1
     legend_px = LEGEND_ROW_PX * (-(-len(shown) // per_row) + len(titled)) + GROUP_GAP_PX * len(groups)
     title = _wrap(out.layout.title.text)
     title_lines = title.count("<br>") + 1 if title else 0
     height = out.layout.height or 450
     out.update_layout(
-        title={"text": title, "font": {"size": 15}, "x": 0, "xanchor": "left"},
+        # the title at the very top of the figure, clear of the first panel's own title below it
+        title={
+            "text": title,
+            "font": {"size": 15},
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "pad": {"t": 10},
+        },
         legend={
             "orientation": "h",
             "x": 0,
             "xanchor": "left",
-            "y": -0.08,
-            "yanchor": "top",
+            # at the foot of the figure, below the axis labels whatever their size
+            "y": 0,
+            "yref": "container",
+            "yanchor": "bottom",
             "font": {"size": 11},
             "entrywidth": 1 / per_row,
             "entrywidthmode": "fraction",
             # the whole legend, never a scrolling box: the figure grows by its height instead
             "maxheight": legend_px + 40,
         },
-        margin={"l": 4, "r": 4, "t": 44 + 22 * title_lines, "b": 40 + legend_px},
+        margin={"l": 4, "r": 4, "t": 40 + 20 * title_lines, "b": 70 + legend_px},
         height=height + legend_px + 20 * max(title_lines - 1, 0),
         font={"size": 11},
     )

@@ -27,7 +27,7 @@ def test_the_phone_form_puts_legends_below_wraps_titles_and_names_inside():
     assert fig.to_plotly_json() == before, "the full form is not changed"
     assert all(t.legend in (None, "legend") for t in phone.data), "every trace in the one legend"
     legend = phone.layout.legend
-    assert legend.orientation == "h" and legend.y < 0 and legend.yanchor == "top"
+    assert legend.orientation == "h" and (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom")
     assert "<br>" in phone.layout.title.text
     assert phone.layout.yaxis.ticklabelposition == "inside top"  # the lanes' names
     assert phone.layout.yaxis2.ticklabelposition is None  # a numeric axis keeps its labels

@@ -128,12 +128,7 @@ def incident_timeline(incidents: pd.DataFrame) -> go.Figure:
         fig.add_trace(
             legend_entry(
                 f"{level} {vocab.SEVERITY.get(level, vocab.UNKNOWN)}",
-                {
-                    "color": "rgba(0,0,0,0)",
-                    "symbol": "circle",
-                    "size": 9 + 3 * level,
-                    "line": {"width": 1.5, "color": "#555555"},
-                },
+                {"color": UNKNOWN_COLOUR, "symbol": "circle-open", "size": 9 + 3 * level},
                 legendgroup="severity",
                 legendgrouptitle_text="Severity (marker size)",
             )

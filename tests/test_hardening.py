@@ -322,6 +322,7 @@ def test_pages_on_a_database_that_is_not_the_observatorys_say_how_to_rebuild(tmp
 def _asgi_status(method: str, path: str) -> int:
     """Send one request through the upload gate to an app that answers 204; return the status."""
     import asyncio
+    import threading
 
     from ui.upload_gate import UploadGate
 
@@ -338,7 +339,10 @@ def _asgi_status(method: str, path: str) -> int:
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": []}
-    asyncio.run(UploadGate(inner)(scope, receive, send))
+    # in a thread of its own: the browser tests' sync Playwright may hold an event loop in this one
+    runner = threading.Thread(target=lambda: asyncio.run(UploadGate(inner)(scope, receive, send)))
+    runner.start()
+    runner.join(timeout=10)
     return sent[0]["status"]
 
 

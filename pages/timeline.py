@@ -47,10 +47,10 @@ total = (data.total("releases") if show != "incidents" else 0) + (data.total("in
 noun = {"both": "release events and incidents", "releases": "release events", "incidents": "incidents"}[show]
 widgets.footer(rows, len(rows), total, noun, "timeline_points")
 
-points = event.selection.points if event else []
 raw = st.query_params.get("item")
-if points and points[0].get("customdata"):
-    raw = str(points[0]["customdata"][0])
+clicked = widgets.first_point_id(event)
+if clicked:
+    raw = clicked
     widgets.set_param("item", raw)
 
 st.subheader("Details")

@@ -193,22 +193,23 @@ def test_shipped_data_renders_every_view(app_on_shipped, shipped_engine, view):
         assert len(answers(at)) == 4
 
 
-def test_llama_2_forbids_training_on_outputs_and_names_its_clause(app_on_shipped):
-    at = open_page("pages/licences.py", {"view": "ask", "q": "LicenseRef-Llama-2"})
+@pytest.mark.parametrize(
+    ("licence_id", "answer", "explains", "section", "names"),
+    [
+        ("LicenseRef-Llama-2", "no", "prohibited", "1.b.v", "large language model"),  # forbidden outright
+        ("LicenseRef-Llama-3.1", "conditional", "conditions", "1.b.i", "Llama"),  # allowed on conditions
+    ],
+    ids=["llama-2", "llama-3.1"],
+)
+def test_training_on_outputs_is_answered_from_the_terms_with_its_clause(
+    app_on_shipped, licence_id, answer, explains, section, names
+):
+    at = open_page("pages/licences.py", {"view": "ask", "q": licence_id})
     assert not at.exception
-    assert answers(at)[OUTPUTS] == "no"
+    assert answers(at)[OUTPUTS] == answer
     explanation, clause = answer_texts(at)[OUTPUTS]
-    assert "prohibited" in explanation
-    assert clause.startswith("Clause: Section 1.b.v") and "large language model" in clause
-
-
-def test_llama_3_1_allows_training_on_outputs_on_conditions_with_its_clause(app_on_shipped):
-    at = open_page("pages/licences.py", {"view": "ask", "q": "LicenseRef-Llama-3.1"})
-    assert not at.exception
-    assert answers(at)[OUTPUTS] == "conditional"
-    explanation, clause = answer_texts(at)[OUTPUTS]
-    assert "conditions" in explanation
-    assert clause.startswith("Clause: Section 1.b.i") and "Llama" in clause
+    assert explains in explanation
+    assert clause.startswith(f"Clause: Section {section}") and names in clause
 
 
 def test_the_700m_answer_says_users_are_counted_in_the_month_before_release(app_on_shipped):

@@ -7,7 +7,7 @@ JSON wraps the rows in an envelope {"about": {...}, "rows": [...]}; a picture ca
 and a source line. Text cells that a spreadsheet would run as a formula are neutralised in CSV.
 """
 
-import copy
+import functools
 import io
 import json
 import shutil
@@ -117,6 +117,7 @@ def to_json(df: pd.DataFrame, about: About | None = None) -> bytes:
     return json.dumps(payload if about else records, ensure_ascii=False, indent=1).encode("utf-8")
 
 
+@functools.cache  # the server's browser does not change while it runs; footers ask on every run
 def chromium() -> str | None:
     """The browser kaleido renders with, or None when the server has none (then no picture downloads)."""
     found = shutil.which("chromium") or shutil.which("google-chrome")
@@ -125,7 +126,7 @@ def chromium() -> str | None:
 
 def quotable(fig: go.Figure, about: About) -> go.Figure:
     """A copy of the figure that carries its title, the filters, n and the source line inside the picture."""
-    out = go.Figure(copy.deepcopy(fig.to_dict()))
+    out = go.Figure(fig)  # a copy: the page's figure is left as it is
     own = out.layout.title.text or ""
     title = _one_line(own) if own else about.title
     out.update_layout(

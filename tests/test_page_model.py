@@ -185,3 +185,12 @@ def test_a_derivative_names_its_base_model_by_name(app_on_shipped):
     at = open_page(PAGE, {"model": "alpaca"})
     assert not at.exception
     assert facts(at.dataframe[0])["Based on"] == "LLaMA"
+
+
+def test_an_item_that_is_not_this_models_is_named_and_dropped(app_on_fixture):
+    from tests.apptest_helpers import open_page, texts
+
+    at = open_page("pages/model.py", {"model": "gpt-2", "item": "<script>x</script>"})
+    assert not at.exception
+    assert any("Ignored item=" in t and "not an event or incident of this model" in t for t in texts(at, "info"))
+    assert "item" not in at.query_params

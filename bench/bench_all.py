@@ -20,116 +20,90 @@ import json
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bench_browser import (  # noqa: E402
-    CHART,
-    IDLE_WITH_CHART,
+from bench import throughput  # noqa: E402
+from bench.browser import (  # noqa: E402
     LAUNCH_ARGS,
-    TWO_FRAMES,
-    WATCH_RUNS,
+    WATCH,
+    Wire,
+    cpu_seconds,  # noqa: E402
     free_port,
     level_actions,
+    peak_rss_mb,
+    settle,
     start_server,
 )
 
 RESULTS = ROOT / "bench" / "results"
-TICKS = os.sysconf("SC_CLK_TCK")
-# Targets of issue 13, as ratios to the floor (None: an absolute target, checked separately).
+# Targets of issue 13, as ratios to the floor measured in the same run.
 TARGETS = {"shipped": {"nav": 1.2, "change": 1.5, "cpu": 1.5}, "large": {"nav": 1.2, "change": 2.0, "cpu": 1.5}}
 RSS_TARGET_MB = 300
+LOADS_PER_S_TARGET = 12
+BYTES_PER_POINT_TARGET = 80
+MIN_POINTS = 100  # bytes per point are judged on charts of at least this many points (below, layout dominates)
+CROWDS = (1, 10, 50)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (threads included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-class Meter:
-    """Websocket bytes received by one page, counted from frames as they arrive."""
-
-    def __init__(self, page):
-        self.bytes = 0
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
-
-    def _frame(self, payload):
-        self.bytes += len(payload)
-
-
-def settle(page, timeout_ms: int) -> None:
-    page.wait_for_function(IDLE_WITH_CHART, timeout=timeout_ms)
-    page.evaluate(TWO_FRAMES)
-
-
-def measure(browser, url: str, pid: int, timeout_ms: int, changes: bool) -> dict:
-    """One fresh visitor: navigate, wait for the chart, then (optionally) add and remove a level filter."""
+def measure(browser, url: str, pid: int, timeout_s: float) -> dict:
+    """One fresh visitor: navigate, wait for the first chart and the finished run, then add and remove a level."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.add_init_script(WATCH_RUNS)
+    context.add_init_script(WATCH)
     page = context.new_page()
-    meter = Meter(page)
-    out: dict = {}
+    wire = Wire(page)
+    out: dict = {"change_ms": [], "change_cpu_ms": [], "change_kb": [], "resent": 0, "charts": []}
     try:
-        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+        cpu0 = cpu_seconds(pid)
         page.goto(url)
-        page.locator(CHART).first.wait_for(timeout=timeout_ms)
-        page.evaluate(TWO_FRAMES)
-        out["nav_s"] = time.perf_counter() - t0
-        settle(page, timeout_ms)
-        time.sleep(0.3)  # let the run's last messages and the server's bookkeeping finish
-        out["load_cpu_s"], out["load_bytes"] = cpu_seconds(pid) - cpu0, meter.bytes
-        if changes:
-            out["change_s"], out["change_cpu_s"], out["change_bytes"] = [], [], []
-            for action in level_actions(page):
-                before, cpu0 = meter.bytes, cpu_seconds(pid)
-                page.evaluate("() => { window.__ran = false; }")
-                t0 = time.perf_counter()
-                action()
-                settle(page, timeout_ms)
-                out["change_s"].append(time.perf_counter() - t0)
-                time.sleep(0.3)
-                out["change_cpu_s"].append(cpu_seconds(pid) - cpu0)
-                out["change_bytes"].append(meter.bytes - before)
+        state = settle(page, wire, 0, timeout_s)
+        out["nav_ms"] = state["first"]  # page clock: milliseconds since navigation started
+        page.wait_for_timeout(300)  # the server's bookkeeping after the run
+        out["load_cpu_ms"], out["load_kb"] = (cpu_seconds(pid) - cpu0) * 1000, wire.bytes / 1024
+        out["charts"] += wire.charts
+        for action in level_actions(page):
+            bytes0, cpu0, runs0, charts0 = wire.bytes, cpu_seconds(pid), wire.finished, len(wire.charts)
+            action()
+            state = settle(page, wire, runs0, timeout_s)
+            out["change_ms"].append(state["draws"][-1] - state["click"] if state["draws"] else None)
+            page.wait_for_timeout(300)
+            out["change_cpu_ms"].append((cpu_seconds(pid) - cpu0) * 1000)
+            out["change_kb"].append((wire.bytes - bytes0) / 1024)
+            sent = wire.charts[charts0:]
+            out["resent"] += sum(c["unchanged"] for c in sent)
+            out["charts"] += sent
     finally:
         context.close()
     return out
 
 
-def median(values: list[float]) -> float | None:
+def median(values: list) -> float | None:
+    values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
 
 def summarise(samples: list[dict]) -> dict:
-    """Medians over runs, leaving out the first (cold caches), unless it is the only one."""
+    """Medians over rounds, leaving out the first visit (cold caches) unless it is the only one."""
     warm = samples[1:] or samples
 
     def pick(key):
         vals = []
         for s in warm:
             v = s.get(key)
-            vals += v if isinstance(v, list) else ([] if v is None else [v])
-        return median(vals)
+            vals += v if isinstance(v, list) else [v]
+        m = median(vals)
+        return None if m is None else round(m, 1 if key.endswith("kb") else None)
 
+    big = [c for s in samples for c in s["charts"] if c["points"] >= MIN_POINTS]
     return {
-        "first_nav_ms": round(samples[0]["nav_s"] * 1000) if samples else None,
-        "nav_ms": round(pick("nav_s") * 1000),
-        "change_ms": round(pick("change_s") * 1000) if pick("change_s") is not None else None,
-        "load_cpu_ms": round(pick("load_cpu_s") * 1000),
-        "change_cpu_ms": round(pick("change_cpu_s") * 1000) if pick("change_cpu_s") is not None else None,
-        "load_kb": round(pick("load_bytes") / 1024, 1),
-        "change_kb": round(pick("change_bytes") / 1024, 1) if pick("change_bytes") is not None else None,
+        "first_nav_ms": round(samples[0]["nav_ms"]) if samples and samples[0].get("nav_ms") else None,
+        **{k: pick(k) for k in ("nav_ms", "change_ms", "load_cpu_ms", "change_cpu_ms", "load_kb", "change_kb")},
+        "resent_unchanged": sum(s["resent"] for s in samples),
+        "bytes_per_point": max((round(c["data_bytes"] / c["points"]) for c in big), default=None),
+        "max_points": max((c["points"] for c in big), default=None),
         "runs": len(samples),
     }
 
@@ -145,7 +119,7 @@ def data_env(size: str) -> tuple[dict, str]:
     return {**env, "DATABASE_URL": url, "OBSERVATORY_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}, "large"
 
 
-def run_size(size: str, runs: int, chromium: str, timeout_ms: int) -> dict:
+def run_size(size: str, runs: int, chromium: str, timeout_s: float, loads: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     from ui.pages import PAGES
@@ -154,63 +128,125 @@ def run_size(size: str, runs: int, chromium: str, timeout_ms: int) -> dict:
     app_port, floor_port = free_port(), free_port()
     app = start_server(app_port, env)
     floor = start_server(floor_port, env, "bench/floor_app.py")
-    targets = [("floor", f"http://127.0.0.1:{floor_port}/", floor.pid)]
-    targets += [
-        (spec.url_path, f"http://127.0.0.1:{app_port}/{'' if i == 0 else spec.url_path}", app.pid)
-        for i, spec in enumerate(PAGES)
-    ]
-    samples: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
+    targets = [("floor", floor_port, "", floor.pid)]
+    targets += [(spec.url_path, app_port, "" if i == 0 else spec.url_path, app.pid) for i, spec in enumerate(PAGES)]
+    samples: dict[str, list[dict]] = {name: [] for name, *_ in targets}
+    server: dict[str, dict] = {}
+    crowds: dict[str, list[dict]] = {"floor": [], "app": []}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
             for r in range(runs):
-                for name, url, pid in targets:  # interleaved: every target once per round
-                    print(f"{size} run {r + 1}/{runs}: {name}", file=sys.stderr, flush=True)
+                for name, port, path, pid in targets:  # interleaved: every target once per round
+                    print(f"{size} round {r + 1}/{runs}: {name}", file=sys.stderr, flush=True)
                     try:
-                        samples[name].append(measure(browser, url, pid, timeout_ms, changes=True))
+                        samples[name].append(measure(browser, f"http://127.0.0.1:{port}/{path}", pid, timeout_s))
                     except Exception as exc:  # a page that times out is reported, not fatal
-                        print(f"  {name}: {type(exc).__name__}: {str(exc)[:120]}", file=sys.stderr)
+                        print(f"  {name}: {type(exc).__name__}: {str(exc)[:160]}", file=sys.stderr)
             browser.close()
+        for name, port, path, pid in targets:
+            print(f"{size} websocket loads: {name}", file=sys.stderr, flush=True)
+            server[name] = throughput.per_page(port, pid, path)
+        for n in CROWDS:
+            for who, port, pid, paths in (
+                ("floor", floor_port, floor.pid, [""]),
+                ("app", app_port, app.pid, [path for _, _, path, _ in targets[1:]]),
+            ):
+                print(f"{size} crowd of {n}: {who}", file=sys.stderr, flush=True)
+                crowds[who].append(throughput.crowd(port, pid, paths, n, max(loads, 2 * n)))
         rss = {"app_mb": round(peak_rss_mb(app.pid)), "floor_mb": round(peak_rss_mb(floor.pid))}
     finally:
         for proc in (app, floor):
             proc.terminate()
             proc.wait(timeout=15)
-    table = {name: summarise(s) for name, s in samples.items() if s}
-    return {"size": size, "kind": kind, "pages": table, "rss": rss}
+    pages = {
+        name: {**summarise(s), **{f"ws_{k}": v for k, v in server.get(name, {}).items()}}
+        for name, s in samples.items()
+        if s
+    }
+    return {"size": size, "kind": kind, "pages": pages, "crowds": crowds, "rss": rss}
 
 
 def ratio(value, floor) -> float | None:
     return round(value / floor, 2) if value is not None and floor else None
 
 
+def verdict(x: float | None, goal: float) -> str:
+    return "-" if x is None else f"{x} {'met' if x <= goal else 'MISSED'}"
+
+
 def report(result: dict) -> list[str]:
-    """The table for one size: medians, ratios to the floor and met/missed per target."""
-    pages, goals = result["pages"], TARGETS[result["kind"]]
+    """The tables for one size: medians, ratios to the floor and met/missed per target."""
+    pages, goals, large = result["pages"], TARGETS[result["kind"]], result["kind"] == "large"
     floor = pages.get("floor", {})
+    misses: list[str] = []
     lines = [
-        f"\n## {result['size']} ({'shipped data' if result['kind'] == 'shipped' else 'synthetic release events'})",
+        f"\n## {result['size']} ({'shipped data' if not large else 'synthetic release events'})",
         "",
-        "| page | nav ms | x floor | change ms | x floor | CPU/load ms | x floor | CPU/change ms | KB/load | KB/change |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "Browser (headless Chromium, page clock): navigation to the first drawn chart, and click to the last redrawn",
+        "chart for a change of one openness level; websocket KB the page received; charts resent although unchanged;",
+        f"the largest data bytes per point among charts of at least {MIN_POINTS} points.",
+        "",
+        "| page | nav ms | x floor | change ms | x floor | KB/load | KB/change | resent unchanged | B/point (points) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    misses = []
     for name, p in pages.items():
-        cells = []
-        for key, goal in (("nav_ms", "nav"), ("change_ms", "change"), ("load_cpu_ms", "cpu")):
-            x = ratio(p[key], floor.get(key)) if name != "floor" else None
-            mark = "" if x is None else (" met" if x <= goals[goal] else " MISSED")
-            if mark == " MISSED":
-                misses.append(f"{name} {goal} {x}x > {goals[goal]}x")
-            cells += [str(p[key]), f"{x}{mark}" if x is not None else "-"]
+        nav_x = ratio(p["nav_ms"], floor.get("nav_ms")) if name != "floor" else None
+        change_x = ratio(p["change_ms"], floor.get("change_ms")) if name != "floor" else None
+        if nav_x is not None and nav_x > goals["nav"]:
+            misses.append(f"{name} navigation {nav_x}x > {goals['nav']}x")
+        if change_x is not None and change_x > goals["change"]:
+            misses.append(f"{name} filter change {change_x}x > {goals['change']}x")
+        if p["resent_unchanged"]:
+            misses.append(f"{name} resent {p['resent_unchanged']} unchanged chart(s)")
+        bpp = p["bytes_per_point"]
+        if bpp is not None and bpp > BYTES_PER_POINT_TARGET and name != "floor":
+            misses.append(f"{name} {bpp} bytes per point > {BYTES_PER_POINT_TARGET}")
+        change = "no redraw" if p["change_ms"] is None else p["change_ms"]
+        points_note = f" ({p['max_points']:,})" if bpp is not None else ""
         lines.append(
-            f"| {name} | {cells[0]} | {cells[1]} | {cells[2]} | {cells[3]} | {cells[4]} | {cells[5]} "
-            f"| {p['change_cpu_ms']} | {p['load_kb']} | {p['change_kb']} |"
+            f"| {name} | {p['nav_ms']} | {verdict(nav_x, goals['nav'])} | {change} | {verdict(change_x, goals['change'])} "
+            f"| {p['load_kb']} | {p['change_kb']} | {p['resent_unchanged']} | {bpp if bpp is not None else '-'}"
+            f"{points_note} |"
         )
+    lines += [
+        "",
+        "Server, without a browser (websocket sessions sending the browser's first-load message; 10 loads in a row",
+        "after one untimed): median time to the finished run, server CPU per load (from /proc), KB sent.",
+        "",
+        "| page | run ms | CPU ms/load | x floor | KB/load |",
+        "|---|---|---|---|---|",
+    ]
+    for name, p in pages.items():
+        if "ws_cpu_ms" not in p:
+            continue
+        x = ratio(p["ws_cpu_ms"], floor.get("ws_cpu_ms")) if name != "floor" else None
+        if x is not None and x > goals["cpu"]:
+            misses.append(f"{name} server CPU per load {x}x > {goals['cpu']}x")
+        lines.append(f"| {name} | {p['ws_run_ms']} | {p['ws_cpu_ms']} | {verdict(x, goals['cpu'])} | {p['ws_kb']} |")
+    lines += [
+        "",
+        "Crowds of visitors at once (websocket only), the app's loads cycling through every page:",
+        "",
+        "| sessions | app loads/s | floor loads/s | app median s (p90) | floor median s (p90) | app CPU ms/load | floor CPU ms/load |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for a, f in zip(result["crowds"]["app"], result["crowds"]["floor"], strict=True):
+        lines.append(
+            f"| {a['sessions']} | {a['per_s']} | {f['per_s']} | {a['median_s']} ({a['p90_s']}) "
+            f"| {f['median_s']} ({f['p90_s']}) | {a['cpu_ms']} | {f['cpu_ms']} |"
+        )
+    best = max((a["per_s"] for a in result["crowds"]["app"]), default=0)
+    if not large and best < LOADS_PER_S_TARGET:
+        misses.append(f"at most {best} page loads a second < {LOADS_PER_S_TARGET}")
     rss = result["rss"]
-    rss_goal = "" if result["kind"] == "shipped" else (" met" if rss["app_mb"] <= RSS_TARGET_MB else " MISSED")
-    lines.append(f"\nServer peak RSS (VmHWM): app {rss['app_mb']} MB{rss_goal}, floor {rss['floor_mb']} MB.")
-    lines.append(f"Targets missed: {len(misses)}" + (": " + "; ".join(misses) if misses else "."))
+    rss_goal = "" if not large else (" met" if rss["app_mb"] <= RSS_TARGET_MB else " MISSED")
+    if large and rss["app_mb"] > RSS_TARGET_MB:
+        misses.append(f"server RSS {rss['app_mb']} MB > {RSS_TARGET_MB} MB")
+    lines.append(
+        f"\nServer peak RSS (VmHWM) after every page: app {rss['app_mb']} MB{rss_goal}, floor {rss['floor_mb']} MB."
+    )
+    lines.append(f"Targets missed: {len(misses)}" + (": " + "; ".join(misses) + "." if misses else "."))
     return lines
 
 
@@ -219,15 +255,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="rounds; every target is visited once per round")
     parser.add_argument("--sizes", nargs="*", default=[], help="synthetic sizes after the shipped data, e.g. 100000")
     parser.add_argument("--no-shipped", action="store_true")
+    parser.add_argument("--loads", type=int, default=60, help="page loads per crowd measure (at least 2 per visitor)")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--timeout-ms", type=int, default=60_000)
+    parser.add_argument("--timeout-s", type=float, default=90)
     parser.add_argument("--out", type=Path, default=RESULTS / "all.json")
     args = parser.parse_args(argv)
     sizes = ([] if args.no_shipped else ["shipped"]) + list(args.sizes)
     load0 = os.getloadavg()[0]
-    results = [run_size(size, args.runs, args.chromium, args.timeout_ms) for size in sizes]
+    results = [run_size(size, args.runs, args.chromium, args.timeout_s, args.loads) for size in sizes]
     lines = [
-        f"# bench_all: {args.runs} rounds, medians of warm runs (first visit left out), fresh browser context each",
+        f"# bench_all: {args.runs} rounds, medians of warm visits (the first left out), a fresh browser context each",
         f"Load average (1 min) {load0:.1f} at start, {os.getloadavg()[0]:.1f} at end, on {os.cpu_count()} CPUs.",
     ]
     for result in results:

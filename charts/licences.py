@@ -1,5 +1,6 @@
 """Licence figures: the catalogue as a term matrix, licence families over time, a side-by-side comparison."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
@@ -66,6 +67,22 @@ def licence_label(row) -> str:
     return f"{row['name']} ({version})" if version and not pd.isna(version) else str(row["name"])
 
 
+def licence_labels(licences: pd.DataFrame) -> pd.Series:
+    """licence_label of every row, as one column operation."""
+    names = licences["name"].astype(str).astype(object)
+    version = _text_column(licences, "version")
+    has = version.str.len() > 0
+    return names.where(~has, names + " (" + version + ")")
+
+
+def _text_column(frame: pd.DataFrame, col: str) -> pd.Series:
+    """A column as plain Python strings with '' where it is missing or empty (or the whole column is absent)."""
+    if col not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    raw = frame[col]
+    return raw.astype(object).where(raw.notna(), "").astype(str).astype(object)
+
+
 def short_threshold(kind: str, value) -> str:
     """'> 700M users', '> $1M revenue' or 'none', for hover text and tables."""
     if kind == "none" or value is None or pd.isna(value):
@@ -92,32 +109,59 @@ def cell_word(col: str, cls: str, kind: str | None = None, value=None) -> str:
 
 def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
     """Long table: one row per licence and term with its stored value, meaning class, cell word and clause."""
-    rows = []
-    for _, lic in licences.iterrows():
-        for col, label, clause_col in MATRIX_TERMS:
-            raw = lic.get(col)
-            value = None if raw is None or pd.isna(raw) else str(raw)
-            shown = value
-            if col == "scale_threshold_kind" and value is not None:
-                shown = short_threshold(value, lic["scale_threshold_value"])
-                counted = vocab.THRESHOLD_COUNTED_TEXT.get(lic.get("scale_threshold_counted"))
-                shown += f", {counted}" if counted and value != "none" else ""
-            cls = _TERM_CLASSES[col].get(value, vocab.UNKNOWN)
-            clause = lic.get(clause_col) if clause_col else None
-            rows.append(
-                {
-                    "licence_id": lic["licence_id"],
-                    "licence": licence_label(lic),
-                    "family": lic["family"],
-                    "term": label,
-                    "value": shown if shown is not None else vocab.UNKNOWN,
-                    "class": cls,
-                    "cell": cell_word(col, cls, value, lic.get("scale_threshold_value")),
-                    "clause": "" if clause is None or pd.isna(clause) else str(clause),
-                }
-            )
-    cols = ["licence_id", "licence", "family", "term", "value", "class", "cell", "clause"]
-    return pd.DataFrame(rows, columns=cols)
+    n, terms = len(licences), len(MATRIX_TERMS)
+    shown, classes, words, clauses = (np.empty((n, terms), dtype=object) for _ in range(4))
+    for j, (col, _, clause_col) in enumerate(MATRIX_TERMS):
+        value = _text_column(licences, col)
+        cls = value.map(_TERM_CLASSES[col]).fillna(vocab.UNKNOWN)
+        shown[:, j] = value.where(value != "", vocab.UNKNOWN)
+        classes[:, j] = cls
+        words[:, j] = _cell_words(col, cls)
+        clauses[:, j] = _text_column(licences, clause_col) if clause_col else ""
+    cap = [c for c, _, _ in MATRIX_TERMS].index("scale_threshold_kind")
+    if n:
+        threshold, word = _threshold_columns(licences)
+        shown[:, cap] = np.where(pd.notna(threshold), threshold, shown[:, cap])
+        words[:, cap] = np.where(pd.notna(word) & (classes[:, cap] == "conditional"), word, words[:, cap])
+    per_licence = {
+        "licence_id": licences["licence_id"],
+        "licence": licence_labels(licences),
+        "family": licences["family"],
+    }
+    long = {k: np.repeat(np.asarray(v, dtype=object), terms) for k, v in per_licence.items()}
+    long["term"] = np.tile(np.array([label for _, label, _ in MATRIX_TERMS], dtype=object), n)
+    for name, cells in (("value", shown), ("class", classes), ("cell", words), ("clause", clauses)):
+        long[name] = cells.ravel()
+    return pd.DataFrame(long, columns=["licence_id", "licence", "family", "term", "value", "class", "cell", "clause"])
+
+
+def _cell_words(col: str, classes: pd.Series) -> np.ndarray:
+    """cell_word for one column of classes (the cap's numbers are filled in by _threshold_columns)."""
+    words = {c: cell_word(col, c) for c in CLASSES}
+    return classes.map(words).to_numpy(dtype=object)
+
+
+def _threshold_columns(licences: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The cap's shown value ('> 700M users, counted ...') and cell word ('700M', '$1M'), None where not stored."""
+    kind = _text_column(licences, "scale_threshold_kind")
+    amount = pd.to_numeric(licences.get("scale_threshold_value", pd.Series(np.nan, kind.index)), errors="coerce")
+    counted = _text_column(licences, "scale_threshold_counted").map(vocab.THRESHOLD_COUNTED_TEXT)
+    pairs = pd.DataFrame({"kind": kind.to_numpy(), "amount": amount.to_numpy(dtype=float)})
+    # few distinct caps exist: each distinct (kind, amount) is formatted once, then joined back (NaN matches NaN)
+    distinct = pairs[pairs["kind"] != ""].drop_duplicates()
+    distinct = distinct.assign(
+        text=[short_threshold(k, None if pd.isna(a) else a) for k, a in distinct.itertuples(index=False)],
+        word=[
+            None if pd.isna(a) else cell_word("scale_threshold_kind", "conditional", k, a)
+            for k, a in distinct.itertuples(index=False)
+        ],
+    )
+    joined = pairs.merge(distinct, on=["kind", "amount"], how="left")
+    counted = pd.Series(counted.to_numpy(dtype=object), index=joined.index)
+    text = joined["text"].astype(object)
+    # how users are counted follows a real cap, never 'none'
+    text = text.where(~(text.notna() & counted.notna() & (pairs["kind"] != "none")), text + ", " + counted)
+    return text.to_numpy(dtype=object), joined["word"].to_numpy(dtype=object)
 
 
 def group_label(family: str, n: int) -> str:

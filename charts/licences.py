@@ -1,5 +1,6 @@
 """Licence figures: the catalogue as a term matrix, licence families over time, a side-by-side comparison."""
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
@@ -66,6 +67,28 @@ def licence_label(row) -> str:
     return f"{row['name']} ({version})" if version and not pd.isna(version) else str(row["name"])
 
 
+def licence_labels(licences: pd.DataFrame) -> pd.Series:
+    """licence_label of every row, as one column operation."""
+    names = pd.Series(licences["name"].to_numpy(dtype=object).astype(str).astype(object), index=licences.index)
+    version = pd.Series(_text_column(licences, "version"), index=licences.index)
+    return names.where(version == "", names + " (" + version + ")")
+
+
+def _text_column(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """A column as an object array of strings, '' where it is missing (or the whole column is absent)."""
+    if col not in frame:
+        return np.full(len(frame), "", dtype=object)
+    return frame[col].to_numpy(dtype=object, na_value="")
+
+
+def _lookup(values: np.ndarray, table: dict, default: object = None) -> np.ndarray:
+    """table[value] for every value (default where absent), looking each distinct value up once."""
+    if not len(values):
+        return np.empty(0, dtype=object)
+    distinct, where = np.unique(values, return_inverse=True)
+    return np.array([table.get(v, default) for v in distinct], dtype=object)[where]
+
+
 def short_threshold(kind: str, value) -> str:
     """'> 700M users', '> $1M revenue' or 'none', for hover text and tables."""
     if kind == "none" or value is None or pd.isna(value):
@@ -92,32 +115,55 @@ def cell_word(col: str, cls: str, kind: str | None = None, value=None) -> str:
 
 def term_classes(licences: pd.DataFrame) -> pd.DataFrame:
     """Long table: one row per licence and term with its stored value, meaning class, cell word and clause."""
-    rows = []
-    for _, lic in licences.iterrows():
-        for col, label, clause_col in MATRIX_TERMS:
-            raw = lic.get(col)
-            value = None if raw is None or pd.isna(raw) else str(raw)
-            shown = value
-            if col == "scale_threshold_kind" and value is not None:
-                shown = short_threshold(value, lic["scale_threshold_value"])
-                counted = vocab.THRESHOLD_COUNTED_TEXT.get(lic.get("scale_threshold_counted"))
-                shown += f", {counted}" if counted and value != "none" else ""
-            cls = _TERM_CLASSES[col].get(value, vocab.UNKNOWN)
-            clause = lic.get(clause_col) if clause_col else None
-            rows.append(
-                {
-                    "licence_id": lic["licence_id"],
-                    "licence": licence_label(lic),
-                    "family": lic["family"],
-                    "term": label,
-                    "value": shown if shown is not None else vocab.UNKNOWN,
-                    "class": cls,
-                    "cell": cell_word(col, cls, value, lic.get("scale_threshold_value")),
-                    "clause": "" if clause is None or pd.isna(clause) else str(clause),
-                }
-            )
-    cols = ["licence_id", "licence", "family", "term", "value", "class", "cell", "clause"]
-    return pd.DataFrame(rows, columns=cols)
+    n, terms = len(licences), len(MATRIX_TERMS)
+    shown, classes, words, clauses = (np.empty((n, terms), dtype=object) for _ in range(4))
+    for j, (col, _, clause_col) in enumerate(MATRIX_TERMS):
+        value = _text_column(licences, col)
+        classes[:, j] = _lookup(value, _TERM_CLASSES[col], vocab.UNKNOWN)
+        shown[:, j] = np.where(value == "", vocab.UNKNOWN, value)
+        words[:, j] = _lookup(classes[:, j], {c: cell_word(col, c) for c in CLASSES})
+        clauses[:, j] = _text_column(licences, clause_col) if clause_col else ""
+    cap = [c for c, _, _ in MATRIX_TERMS].index("scale_threshold_kind")
+    threshold, word = _threshold_columns(licences)
+    shown[:, cap] = np.where(threshold != "", threshold, shown[:, cap])
+    words[:, cap] = np.where((word != "") & (classes[:, cap] == "conditional"), word, words[:, cap])
+    long = {
+        "licence_id": np.repeat(licences["licence_id"].to_numpy(dtype=object), terms),
+        "licence": np.repeat(licence_labels(licences).to_numpy(dtype=object), terms),
+        "family": np.repeat(licences["family"].to_numpy(dtype=object), terms),
+        "term": np.tile(np.array([label for _, label, _ in MATRIX_TERMS], dtype=object), n),
+    }
+    for name, cells in (("value", shown), ("class", classes), ("cell", words), ("clause", clauses)):
+        long[name] = cells.ravel()
+    return pd.DataFrame(long)
+
+
+def _threshold_columns(licences: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The cap's shown value ('> 700M users, counted ...') and cell word ('700M', '$1M'), '' where not stored."""
+    kind = _text_column(licences, "scale_threshold_kind")
+    if "scale_threshold_value" in licences:
+        amount = pd.to_numeric(licences["scale_threshold_value"], errors="coerce").to_numpy(dtype=float)
+    else:
+        amount = np.full(len(kind), np.nan)
+    counted = _lookup(_text_column(licences, "scale_threshold_counted"), vocab.THRESHOLD_COUNTED_TEXT)
+    # few distinct caps exist: each distinct (kind, amount) is formatted once ('' amount stands for not recorded)
+    keys = kind + "|" + np.where(np.isnan(amount), "", amount.astype(str)).astype(object)
+    caps = dict(zip(keys, zip(kind, amount, strict=True), strict=True))
+    text = _lookup(keys, {key: short_threshold(k, None if np.isnan(a) else a) for key, (k, a) in caps.items()}, "")
+    word = _lookup(
+        keys,
+        {
+            key: cell_word("scale_threshold_kind", "conditional", k, a)
+            for key, (k, a) in caps.items()
+            if not np.isnan(a)
+        },
+        "",
+    )
+    text = np.where(kind == "", "", text).astype(object)
+    # how users are counted follows a real cap, never 'none'
+    with_count = (text != "") & (counted != None) & (kind != "none")  # noqa: E711 (element-wise)
+    text[with_count] = text[with_count] + ", " + counted[with_count]
+    return text, np.where(kind == "", "", word).astype(object)
 
 
 def group_label(family: str, n: int) -> str:
@@ -125,26 +171,44 @@ def group_label(family: str, n: int) -> str:
     return f"<b>{plain(FAMILY_LABELS.get(family, family))} ({n})</b>"
 
 
-def short_label(row, width: int = 30) -> str:
-    """The licence label cut to fit beside the matrix on a phone, keeping a short version; the hover has it all."""
-    label = licence_label(row)
-    if len(label) <= width:
-        return label
-    version = row.get("version")
-    keep = f" ({version})" if isinstance(version, str) and len(version) <= 12 else ""
-    return str(row["name"])[: width - len(keep) - 1].rstrip() + "\u2026" + keep
+def short_labels(licences: pd.DataFrame, width: int = 30) -> pd.Series:
+    """Licence labels cut to fit beside the matrix, keeping a short version; the hover has them in full."""
+    labels = licence_labels(licences)
+    names = pd.Series(licences["name"].to_numpy(dtype=object).astype(str).astype(object), index=licences.index)
+    version = pd.Series(_text_column(licences, "version"), index=licences.index)
+    keep = (" (" + version + ")").where((version.str.len() > 0) & (version.str.len() <= 12), "")
+    cut = labels.str.len() > width
+    out = labels.copy()
+    # one slice per distinct length of the kept version (a dozen at most), not one per licence
+    for kept, part in keep[cut].groupby(keep[cut].str.len()):
+        stop = width - kept - 1
+        out[part.index] = names[part.index].str.slice(stop=stop).str.rstrip() + "\u2026" + part
+    return out
 
 
-def _unique_rows(ids: list[str], licences: pd.DataFrame, width: int = 30) -> list[str]:
+def _unique_rows(licences: pd.DataFrame, width: int = 30) -> list[str]:
     """Row labels that fit and are unique (a category axis merges equal labels): the id where two would clash."""
-    short = [short_label(row, width) for _, row in licences.iterrows()]
-    counts = pd.Series(short).value_counts()
-    rows = []
-    for lid, label in zip(ids, short, strict=True):
-        if counts[label] > 1:
-            label = f"{label} [{lid}]" if len(label) + len(lid) + 3 <= width else lid
-        rows.append(plain(label))
-    return rows
+    short = short_labels(licences, width)
+    ids = licences["licence_id"].astype(str).astype(object)
+    tagged = short + " [" + ids + "]"
+    clash = short.duplicated(keep=False)
+    rows = short.where(~clash, tagged.where(tagged.str.len() <= width, ids))
+    return _escape(rows).tolist()
+
+
+def _escape(text: pd.Series) -> pd.Series:
+    """plain() over a column: Plotly's HTML-like labels show the text as written."""
+    return text.str.replace("&", "&amp;").str.replace("<", "&lt;").str.replace(">", "&gt;")
+
+
+# Above this many licences the cells show their colour only: every word is a text Plotly lays out in the
+# browser (about 0.4 ms each, ten a licence), and a matrix this long is read by its colours; hover still has it all.
+MAX_WORDED_LICENCES = 120
+
+
+def cell_words_shown(n_licences: int) -> bool:
+    """Whether a matrix of this many licences writes its word in each cell."""
+    return n_licences <= MAX_WORDED_LICENCES
 
 
 def term_matrix(licences: pd.DataFrame) -> go.Figure:
@@ -153,49 +217,55 @@ def term_matrix(licences: pd.DataFrame) -> go.Figure:
     title = "The licence catalogue,<br>term by term"
     if licences.empty:
         return empty_figure(title, "No licences match these filters.")
-    long = term_classes(licences)
+    lic = licences.drop_duplicates("licence_id").reset_index(drop=True)
     terms = [label for _, label, _ in MATRIX_TERMS]
-    first = long.drop_duplicates("licence_id")
-    first = first.assign(row=_unique_rows(first["licence_id"].tolist(), licences.drop_duplicates("licence_id")))
+    long = term_classes(lic)
+    grid = {k: long[k].to_numpy(dtype=object).reshape(len(lic), len(terms)) for k in ("class", "cell", "value")}
+    grid["clause"] = _hover_clauses(long["clause"]).reshape(len(lic), len(terms))
     rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
-    first = first.assign(_rank=first["family"].map(lambda f: rank.get(f, len(rank)))).sort_values(
+    order = lic.assign(_rank=lic["family"].map(lambda f: rank.get(f, len(rank)))).sort_values(
         ["_rank", "family"], kind="stable"
     )
-    pivot = {
-        name: long.pivot(index="licence_id", columns="term", values=name).reindex(columns=terms)
-        for name in ("class", "cell", "value", "clause")
-    }
-    # One row per licence under a bold label per family; a label row has no cells (None).
+    row_labels = np.asarray(_unique_rows(lic), dtype=object)
+    # One row per licence under a bold label per family; a label row (position -1) has no cells.
     y: list[str] = []
-    rows: list[str | None] = []
-    for family, part in first.groupby("family", sort=False):
+    positions: list[int] = []
+    for family, part in order.groupby("family", sort=False):
         y.append(group_label(family, len(part)))
-        rows.append(None)
-        y += list(first.loc[part.index, "row"])
-        rows += list(part["licence_id"])
-    names = dict(zip(first["licence_id"], first["licence"], strict=True))
+        positions.append(-1)
+        y += list(row_labels[part.index])
+        positions += list(part.index)
+    pos = np.asarray(positions)
+    cell = pos >= 0
+    at = np.where(cell, pos, 0)
+    ids = lic["licence_id"].astype(str).astype(object)
+    who = (_escape(licence_labels(lic)) + " [" + _escape(ids) + "]").to_numpy(dtype=object)
+    words = cell_words_shown(len(lic))
     fig = go.Figure()
     # Each column is a trace of horizontal bar segments [j, j + 1]: unlike heatmap text, bar text that does not
     # fit its cell is hidden (uniformtext), so no word spills into a neighbour on a narrow screen.
     for j, term in enumerate(terms):
-        cls = [pivot["class"].at[lid, term] if lid else None for lid in rows]
+        cls = np.where(cell, grid["class"][at, j], None)
+        meaning = _escape(pd.Series(grid["value"][at, j], dtype=object)) + " (" + grid["class"][at, j] + ")"
+        # per cell only what differs (who, value and meaning, clause); the layout of the box is the template's
+        customdata = np.where(cell[:, None], np.column_stack([who[at], meaning, grid["clause"][at, j]]), "")
         fig.add_trace(
             go.Bar(
                 orientation="h",
                 y=y,
-                x=[1 if lid else None for lid in rows],
-                base=[j] * len(rows),
-                text=[pivot["cell"].at[lid, term] if lid else "" for lid in rows],
+                x=np.where(cell, 1, None).tolist(),
+                base=np.full(len(y), j),
+                text=np.where(cell, grid["cell"][at, j], "").tolist() if words else None,
                 marker={
-                    "color": [CLASS_COLOURS[c] if c else "rgba(0,0,0,0)" for c in cls],
+                    "color": pd.Series(cls, dtype=object).map(CLASS_COLOURS).fillna("rgba(0,0,0,0)").tolist(),
                     "line": {"color": "#FFFFFF", "width": 2},
                 },
-                customdata=[_hover(names[lid], lid, term, pivot) if lid else "" for lid in rows],
-                meta=cls,
-                textposition="inside",
+                customdata=customdata.tolist(),
+                textposition="inside" if words else "none",
                 insidetextanchor="middle",
                 textfont={"color": "#000000", "size": 10},
-                hovertemplate="%{customdata}<extra></extra>",
+                hovertemplate=f"<b>%{{customdata[0]}}</b><br>{plain(term)}: %{{customdata[1]}}%{{customdata[2]}}"
+                "<extra></extra>",
                 name=term,
                 showlegend=False,
             )
@@ -238,11 +308,10 @@ def term_matrix(licences: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def _hover(name: str, lid: str, term: str, pivot: dict) -> str:
-    """Hover text of one cell: the licence in full, the stored value and its meaning, the clause."""
-    value, cls, clause = (pivot[k].at[lid, term] for k in ("value", "class", "clause"))
-    lines = [f"<b>{plain(name)}</b> [{plain(lid)}]", f"{term}: {plain(value)} ({cls})"]
-    return "<br>".join(lines + [plain(x) for x in _wrap(clause)])
+def _hover_clauses(clauses: pd.Series) -> np.ndarray:
+    """Each clause as the hover's last lines ('<br>' before each line, '' for none), wrapped once per distinct clause."""
+    distinct = {c: "".join("<br>" + plain(line) for line in _wrap(c)) for c in clauses.unique()}
+    return clauses.map(distinct).to_numpy(dtype=object)
 
 
 def _wrap(text: str, width: int = 80) -> list[str]:

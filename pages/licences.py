@@ -2,7 +2,15 @@
 
 import streamlit as st
 
-from charts.licences import comparison_style, families_over_time, licence_label, term_matrix, term_table
+from charts.licences import (
+    MAX_WORDED_LICENCES,
+    cell_words_shown,
+    comparison_style,
+    families_over_time,
+    licence_label,
+    term_matrix,
+    term_table,
+)
 from ui import data, frame, tables, widgets
 
 frame.require()
@@ -42,6 +50,11 @@ if view == "catalogue":
             config={"licence": st.column_config.TextColumn("Licence", width="medium", pinned=True)},
         )
     else:
+        if not cell_words_shown(len(shown)):
+            st.caption(
+                f"More than {MAX_WORDED_LICENCES} licences: the cells show their colour only. Hover a cell for its "
+                "value, or narrow the licence types in the sidebar to see the words."
+            )
         widgets.chart(term_matrix(shown), key="licences_matrix")
     widgets.footer(shown, len(shown), data.total("licences"), "licences", "licences_catalogue")
 

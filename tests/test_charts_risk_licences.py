@@ -8,6 +8,7 @@ from charts.licences import (
     CLASS_LABELS,
     CLASSES,
     MATRIX_TERMS,
+    MAX_WORDED_LICENCES,
     comparison_style,
     families_over_time,
     group_label,
@@ -29,6 +30,7 @@ from charts.risk import (
     scale_over_time,
     strip_binned,
 )
+from db import queries
 from tests.apptest_helpers import values
 
 
@@ -315,11 +317,23 @@ def test_short_thresholds_fit_a_cell():
 
 
 def cells(fig, row: int, key: str = "text") -> list:
-    """One matrix row across the columns: its cell words, colours ('color') or classes ('meta')."""
+    """One matrix row across the columns: its cell words, colours ('color'), classes ('class') or hover ('hover')."""
     columns = fig.data[: len(MATRIX_TERMS)]
     if key == "color":
         return [t.marker.color[row] for t in columns]
+    if key == "class":
+        return [{v: k for k, v in CLASS_COLOURS.items()}[t.marker.color[row]] for t in columns]
+    if key == "hover":
+        return [hover(t, row) for t in columns]
     return [getattr(t, key)[row] for t in columns]
+
+
+def hover(trace, row: int) -> str:
+    """The hover text Plotly shows for one cell: the trace's template filled with the cell's customdata."""
+    text = trace.hovertemplate.removesuffix("<extra></extra>")
+    for i, value in enumerate(trace.customdata[row]):
+        text = text.replace(f"%{{customdata[{i}]}}", value)
+    return text
 
 
 def test_term_matrix_groups_rows_under_family_labels_and_puts_headers_over_their_columns():
@@ -344,10 +358,10 @@ def test_term_matrix_groups_rows_under_family_labels_and_puts_headers_over_their
 def test_term_matrix_cells_carry_word_colour_class_and_escaped_clause():
     fig = term_matrix(LICENCES)
     assert cells(fig, 3)[0] == "terms" and cells(fig, 1)[0] == "?"
-    assert cells(fig, 3, "meta")[0] == "conditional" and cells(fig, 1, "meta")[0] == "unknown"
-    assert cells(fig, 3, "color") == [CLASS_COLOURS[c] for c in cells(fig, 3, "meta")]
+    assert cells(fig, 3, "class")[0] == "conditional" and cells(fig, 1, "class")[0] == "unknown"
+    assert cells(fig, 3) == term_classes(LICENCES.iloc[[0]])["cell"].tolist()
     assert cells(fig, 3)[MATRIX_TERMS.index(("output_training", "train on outputs", "output_training_clause"))] == "no"
-    hover = cells(fig, 3, "customdata")[0]
+    hover = cells(fig, 3, "hover")[0]
     assert "Section 2 &lt;i&gt;caps&lt;/i&gt; users." in hover
     assert "commercial use: conditional (conditional)" in hover
     legend = fig.data[len(MATRIX_TERMS) :]
@@ -364,10 +378,57 @@ def test_term_matrix_shortens_long_names_and_keeps_row_labels_unique():
     labels = list(term_matrix(long).data[0].y)
     assert labels[3] == "Llama 2 Communit\u2026 (2023-07-18)"
     assert all(len(label) <= 30 for label in labels if not label.startswith("<b>"))
-    assert "Llama 2 Community License Agreement (2023-07-18)" in term_matrix(long).data[0].customdata[3]
+    assert "Llama 2 Community License Agreement (2023-07-18)" in hover(term_matrix(long).data[0], 3)
     # names that shorten to the same label fall back to their ids
     cc = LICENCES.assign(name="Creative Commons Attribution-ShareAlike International", version="4.0")
     assert list(term_matrix(cc).data[0].y)[1::2] == ["X-2", "X-1"]
+
+
+def many(n: int) -> pd.DataFrame:
+    """n copies of the first test licence under their own ids and names."""
+    rows = LICENCES.iloc[[0] * n].reset_index(drop=True)
+    return rows.assign(licence_id=[f"X-{i}" for i in range(n)], name=[f"X {i}" for i in range(n)])
+
+
+def test_term_matrix_writes_a_word_per_cell_up_to_the_limit_and_colour_only_above():
+    words = term_matrix(many(MAX_WORDED_LICENCES))
+    expected = term_classes(many(1))["cell"].tolist()
+    assert all(cells(words, i) == expected for i in range(1, MAX_WORDED_LICENCES + 1))
+    assert {t.textposition for t in words.data[: len(MATRIX_TERMS)]} == {"inside"}
+    # one more licence: no text for Plotly to lay out, the same colours and hover
+    plain = term_matrix(many(MAX_WORDED_LICENCES + 1))
+    columns = plain.data[: len(MATRIX_TERMS)]
+    assert all(t.text is None and t.textposition == "none" for t in columns)
+    assert cells(plain, 1, "color") == cells(words, 1, "color")
+    assert cells(plain, 1, "class") == term_classes(many(1))["class"].tolist()
+    assert cells(plain, 1, "hover")[0].startswith("<b>X 0 (1) [X-0]</b><br>commercial use: conditional (conditional)")
+
+
+def test_term_matrix_hover_sends_per_cell_only_what_differs():
+    fig = term_matrix(LICENCES)
+    column = fig.data[0]
+    # the term and the layout of the box are in the trace's template, once, not in every cell
+    assert "commercial use:" in column.hovertemplate
+    assert all(len(cell) == 3 and "commercial use" not in "".join(cell) for cell in column.customdata if cell[0])
+    assert fig.data[0].meta is None
+
+
+def test_term_classes_of_shipped_licences(shipped_engine):
+    long = term_classes(queries.licences(shipped_engine)).set_index(["licence_id", "term"])
+    assert long.loc[("LicenseRef-Llama-2", "train on outputs"), ["value", "class", "cell"]].tolist() == [
+        "prohibited",
+        "restrictive",
+        "no",
+    ]
+    assert long.loc[("LicenseRef-Llama-2", "user / revenue cap"), ["class", "cell"]].tolist() == ["conditional", "700M"]
+    assert long.loc[("LicenseRef-Llama-2", "user / revenue cap"), "value"].startswith("> 700M users, counted")
+    assert long.loc[("LicenseRef-Llama-3.1", "train on outputs"), ["class", "cell"]].tolist() == [
+        "conditional",
+        "terms",
+    ]
+    assert long.loc[("MIT", "commercial use"), ["class", "cell"]].tolist() == ["permissive", "yes"]
+    assert long.loc[("MIT", "binds derivatives"), ["class", "cell"]].tolist() == ["not applicable", "n/a"]
+    assert long.loc[("Apache-2.0", "OSI approved"), ["class", "cell"]].tolist() == ["permissive", "yes"]
 
 
 def test_families_over_time_stacks_in_the_shared_order_and_colours():

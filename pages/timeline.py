@@ -4,7 +4,16 @@ import pandas as pd
 import streamlit as st
 
 from charts.dates import date_label
-from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, point_budget, timeline
+from charts.timeline import (
+    LANES,
+    MAX_POINTS,
+    WEBGL_ABOVE,
+    clicked_item,
+    parse_item,
+    plotted_rows,
+    point_budget,
+    timeline,
+)
 from ui import data, frame, tables, widgets
 from ui.text import plain
 
@@ -48,7 +57,7 @@ noun = {"both": "release events and incidents", "releases": "release events", "i
 widgets.footer(rows, len(rows), total, noun, "timeline_points")
 
 raw = st.query_params.get("item")
-clicked = widgets.first_point_id(event)
+clicked = clicked_item(rel, inc, widgets.first_point_id(event))
 if clicked:
     raw = clicked
     widgets.set_param("item", raw)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from charts.licences import comparison_style, families_over_time, licence_label, term_matrix, term_table
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 
 frame.require()
 
@@ -42,7 +43,7 @@ if view == "catalogue":
             config={"licence": st.column_config.TextColumn("Licence", width="medium", pinned=True)},
         )
     else:
-        widgets.chart(term_matrix(shown), key="licences_matrix")
+        widgets.chart(cached(term_matrix)(shown), key="licences_matrix")
     widgets.footer(shown, len(shown), data.total("licences"), "licences", "licences_catalogue")
 
 elif view == "ask" and ids:
@@ -67,7 +68,7 @@ elif view == "families":
         "Release events per year by the family of the licence they came under; 'unknown' where no licence "
         "is recorded (hosted products without published terms, leaks)."
     )
-    widgets.chart(families_over_time(by_year), key="licences_families")
+    widgets.chart(cached(families_over_time)(by_year), key="licences_families")
     widgets.footer(
         by_year, int(by_year["releases"].sum()), data.total("releases"), "release events", "licences_families"
     )

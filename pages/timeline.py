@@ -15,6 +15,7 @@ from charts.timeline import (
     timeline,
 )
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 from ui.text import plain
 
 frame.require()
@@ -50,7 +51,9 @@ if n_rel > len(rel) or n_inc > len(inc):
 elif len(rel) + len(inc) > WEBGL_ABOVE:
     st.caption(f"{len(rel) + len(inc):,} points, drawn with WebGL for speed.")
 
-event = widgets.chart(timeline(rel, inc, lanes), key="timeline_chart", on_select="rerun", selection_mode="points")
+event = widgets.chart(
+    cached(timeline)(rel, inc, lanes), key="timeline_chart", on_select="rerun", selection_mode="points"
+)
 rows = plotted_rows(rel, inc)
 total = (data.total("releases") if show != "incidents" else 0) + (data.total("incidents") if show != "releases" else 0)
 noun = {"both": "release events and incidents", "releases": "release events", "incidents": "incidents"}[show]

@@ -4,6 +4,7 @@ import functools
 import os
 
 import pytest
+import streamlit as st
 
 import charts.timeline
 from charts.dates import date_labels
@@ -165,6 +166,7 @@ def test_large_data_is_capped_with_a_note_and_drawn_in_webgl(app_on_fixture, mon
     assert [p[0] for p in plotted] == ["release:llama-2023-03-leak", "incident:eu-ai-act-in-force"]
     assert any(c.startswith("2 release events and incidents shown of 10.") for c in texts(at, "caption"))
     monkeypatch.setattr(charts.timeline, "WEBGL_ABOVE", 1)
+    st.cache_data.clear()  # figures are cached on their data; the threshold is code, changed here under the cache
     at = open_page(PAGE)
     assert {p[2] for p in points(figure(at))} == {"scattergl"}
     assert any("2 points, drawn with WebGL" in w for w in texts(at, "warning"))

@@ -19,7 +19,7 @@ from charts.dates import IMPRECISE, date_labels
 from db import vocab
 
 WEBGL_ABOVE = 1000
-# About 120 bytes of figure JSON per point: 3,000 points keep the figure well under 1 MB.
+# Under 80 bytes of figure JSON per point: 3,000 points keep the figure well under 1 MB.
 MAX_POINTS = 3000
 LANES = {"level": "openness level", "organization": "organisation"}
 LABEL_ALL = 30  # up to this many points every point is labelled; above it only the LABEL_LARGEST largest models
@@ -74,16 +74,15 @@ def lane_order(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str) -> l
     return order + present
 
 
-def _source_column(part: pd.DataFrame) -> pd.Series:
-    """One source address per point for the hover label (the first in alphabetical order, as the light query
-    picks it); 'see details' when the rows carry none."""
-    if "source" in part:
-        first = part["source"]
-    elif "source_urls" in part:
-        first = part["source_urls"].map(lambda v: min(v.split()) if isinstance(v, str) and v.split() else None)
-    else:
-        first = pd.Series([None] * len(part), index=part.index)
-    return first.map(lambda v: text(v) if isinstance(v, str) and v else "see details")
+HOVER_CHARS = 32  # a name or title in the hover label is cut to this many characters (the details panel has it all)
+# Plotly's numeric marker symbols (open = filled + 100): a number costs 1-4 bytes a point, a name 7-13.
+SYMBOL_NUMBERS = {"circle": 0, "circle-open": 100, "diamond": 2, "diamond-open": 102}
+
+
+def hover_names(names: pd.Series, dates: pd.Series) -> list[str]:
+    """The hover label of each point: its name (cut to HOVER_CHARS) and its date, as precisely as known."""
+    cut = names.map(lambda v: v if len(str(v)) <= HOVER_CHARS else str(v)[: HOVER_CHARS - 3] + "...")
+    return (cut.map(text) + "<br>" + dates).tolist()
 
 
 def point_labels(releases: pd.DataFrame, incidents: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -99,106 +98,118 @@ def point_labels(releases: pd.DataFrame, incidents: pd.DataFrame) -> tuple[pd.Se
     return rel.where(~rel.duplicated() | rel.eq(""), ""), pd.Series("", index=inc.index)
 
 
-def label_args(labels: pd.Series) -> dict:
-    """Text arguments for a trace: none at all when no point of it is labelled (keeps large figures small)."""
-    if not labels.astype(bool).any():
-        return {"mode": "markers"}
-    return {
-        "mode": "markers+text",
-        "text": labels.tolist(),
-        "textposition": np.where(np.arange(len(labels)) % 2 == 0, "top center", "bottom center").tolist(),
-        "textfont": {"size": 9},
-    }
+def _label_trace(frame: pd.DataFrame, y: np.ndarray, labels: pd.Series, group: str, scatter) -> go.Scatter | None:
+    """The labelled points' names as a text-only trace in the points' legend group (hidden with them), or None.
 
-
-def _release_trace(part: pd.DataFrame, family: str, lanes: str, scatter, labels) -> go.Scatter | go.Scattergl:
-    custom = pd.DataFrame(
-        {
-            "item": "release:" + part["release_id"].astype(str),
-            "model": part["model"].map(text),
-            "date": date_labels(part["date"], part["date_precision"]),
-            "event": part["event_type"].map(text),
-            "source": _source_column(part),
-        }
+    Kept apart from the points so a large figure carries no text for its thousands of unlabelled points.
+    """
+    shown = labels.astype(bool).to_numpy()
+    if not shown.any():
+        return None
+    return scatter(
+        x=frame["date"].to_numpy()[shown],
+        y=y[shown],
+        text=labels[shown].tolist(),
+        mode="text",
+        textposition=np.where(np.arange(int(shown.sum())) % 2 == 0, "top center", "bottom center").tolist(),
+        textfont={"size": 9},
+        hoverinfo="skip",
+        showlegend=False,
+        legendgroup=group,
+        name=f"{group} labels",
     )
+
+
+def _symbols(precisions: pd.Series, symbol: str) -> list[int]:
+    return [SYMBOL_NUMBERS[s] for s in symbols(precisions, symbol)]
+
+
+def _release_trace(part: pd.DataFrame, family: str, y: np.ndarray, scatter) -> go.Scatter | go.Scattergl:
+    colour = FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN])
     return scatter(
         x=part["date"],
-        y=release_lane(part, lanes),
-        **label_args(labels.loc[part.index]),
+        y=y,
+        mode="markers",
         name=FAMILY_LABELS.get(family, family),
         legendgroup="releases",
         legendgrouptitle_text="Release events by licence type",
         marker={
-            "color": FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN]),
-            "symbol": symbols(part["date_precision"], RELEASE_SYMBOL),
+            "color": colour,
+            "symbol": _symbols(part["date_precision"], RELEASE_SYMBOL),
             "size": 9,
-            "line": {"width": 1.5, "color": FAMILY_COLOURS.get(family, FAMILY_COLOURS[vocab.UNKNOWN])},
+            "line": {"width": 1.5, "color": colour},
         },
-        customdata=custom.to_numpy(),
-        # The lane and colour already say level (or developer) and licence type; the rest is in the details panel.
-        hovertemplate=(
-            "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>event: %{customdata[3]}"
-            "<br>source: %{customdata[4]}<extra>release event</extra>"
-        ),
+        customdata=[[int(i)] for i in part.index],
+        hovertext=hover_names(part["model"], date_labels(part["date"], part["date_precision"])),
+        # The lane and colour say level (or developer) and licence type; event and sources are in the details panel.
+        hovertemplate="<b>%{hovertext}</b><extra>release event</extra>",
     )
 
 
-def _incident_trace(part: pd.DataFrame, itype: str, scatter, labels) -> go.Scatter | go.Scattergl:
-    custom = pd.DataFrame(
-        {
-            "item": "incident:" + part["incident_id"].astype(str),
-            "title": part["title"].map(text),
-            "date": date_labels(part["date"], part["date_precision"]),
-            "status": part["status"].map(text),
-            "source": _source_column(part),
-        }
-    )
+def _incident_trace(part: pd.DataFrame, itype: str, y: np.ndarray, scatter) -> go.Scatter | go.Scattergl:
     return scatter(
         x=part["date"],
-        y=[incident_lane(itype)] * len(part),
-        **label_args(labels.loc[part.index]),
+        y=y,
+        mode="markers",
         name=itype,
         legendgroup="incidents",
         legendgrouptitle_text="Incidents by type",
         marker={
             "color": INCIDENT_COLOURS.get(itype, FAMILY_COLOURS[vocab.UNKNOWN]),
-            "symbol": symbols(part["date_precision"], INCIDENT_SYMBOL),
+            "symbol": _symbols(part["date_precision"], INCIDENT_SYMBOL),
             "size": 11,
             "line": {"width": 1, "color": "#444444"},
         },
-        customdata=custom.to_numpy(),
-        hovertemplate=(
-            "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>type: "
-            + text(itype)
-            + "<br>status: %{customdata[3]}<br>source: %{customdata[4]}<extra>incident</extra>"
-        ),
+        customdata=[[int(i)] for i in part.index],
+        hovertext=hover_names(part["title"], date_labels(part["date"], part["date_precision"])),
+        hovertemplate="<b>%{hovertext}</b><extra>incident: " + text(itype) + "</extra>",
     )
 
 
 def timeline(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str = "level") -> go.Figure:
     """Release events (coloured by licence family) and incidents (by type, diamonds) in lanes on one date axis.
 
-    Each point's customdata[0] is its item id ('release:<id>' or 'incident:<id>'), so a click can open it.
-    WebGL markers are used above WEBGL_ABOVE points.
+    Each point's customdata[0] is its position among the release events then the incidents given (clicked_item
+    turns it back into the item id), so a click can open it while a point costs few bytes. Lanes are numbered
+    bottom to top and named by the y axis' tick labels. WebGL markers are used above WEBGL_ABOVE points.
     """
     title = f"Release events by {LANES.get(lanes, lanes)} and incidents over time"
     if releases.empty and incidents.empty:
         return empty_figure(title)
+    releases = releases.reset_index(drop=True)
+    incidents = incidents.reset_index(drop=True).set_axis(np.arange(len(incidents)) + len(releases))
     scatter = go.Scattergl if len(releases) + len(incidents) > WEBGL_ABOVE else go.Scatter
+    order = list(reversed(lane_order(releases, incidents, lanes)))  # bottom to top
+    position = {lane: i for i, lane in enumerate(order)}
+    rel_y = release_lane(releases, lanes).map(position).to_numpy(np.int16) if len(releases) else None
+    inc_y = incidents["type"].map(lambda t: position[incident_lane(t)]).to_numpy(np.int16) if len(incidents) else None
     rel_labels, inc_labels = point_labels(releases, incidents)
     fig = go.Figure()
     if not releases.empty:
         family = releases["licence_family"].fillna(vocab.UNKNOWN)
         for fam in [*FAMILY_ORDER, *sorted(set(family) - set(FAMILY_ORDER))]:
-            part = releases[family == fam]
-            if not part.empty:
-                fig.add_trace(_release_trace(part, fam, lanes, scatter, rel_labels))
+            mask = (family == fam).to_numpy()
+            if mask.any():
+                fig.add_trace(_release_trace(releases[mask], fam, rel_y[mask], scatter))
     for itype in [*vocab.INCIDENT_TYPES, *sorted(set(incidents.get("type", [])) - set(vocab.INCIDENT_TYPES))]:
-        part = incidents[incidents["type"] == itype] if not incidents.empty else incidents
-        if not part.empty:
-            fig.add_trace(_incident_trace(part, itype, scatter, inc_labels))
-    order = lane_order(releases, incidents, lanes)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)), title_text=None)
+        mask = (incidents["type"] == itype).to_numpy() if not incidents.empty else np.zeros(0, bool)
+        if mask.any():
+            fig.add_trace(_incident_trace(incidents[mask], itype, inc_y[mask], scatter))
+    for frame, y, labels, group in (
+        (releases, rel_y, rel_labels, "releases"),
+        (incidents, inc_y, inc_labels, "incidents"),
+    ):
+        label = _label_trace(frame, y, labels, group, scatter) if len(frame) else None
+        if label is not None:
+            fig.add_trace(label)
+    fig.update_yaxes(
+        tickmode="array",
+        tickvals=list(range(len(order))),
+        ticktext=order,
+        range=[-0.6, len(order) - 0.4],
+        zeroline=False,
+        title_text=None,
+    )
     fig.update_xaxes(type="date", rangeslider={"visible": True, "thickness": 0.06}, title_text=None)
     base_layout(fig, title, height=max(420, 140 + 34 * len(order)))
     fig.update_layout(
@@ -207,6 +218,19 @@ def timeline(releases: pd.DataFrame, incidents: pd.DataFrame, lanes: str = "leve
         legend={"orientation": "v", "y": 1, "x": 1.01, "yanchor": "top", "xanchor": "left"},
     )
     return fig
+
+
+def clicked_item(releases: pd.DataFrame, incidents: pd.DataFrame, point: str | None) -> str | None:
+    """The item id ('release:<id>' or 'incident:<id>') of a clicked point's customdata[0], given the frames the
+    timeline was drawn from; None for anything that is not a position in them."""
+    if point is None or not str(point).isdigit():
+        return None
+    i = int(point)
+    if i < len(releases):
+        return f"release:{releases['release_id'].iloc[i]}"
+    if i < len(releases) + len(incidents):
+        return f"incident:{incidents['incident_id'].iloc[i - len(releases)]}"
+    return None
 
 
 def parse_item(raw: str | None) -> tuple[str, str] | None:

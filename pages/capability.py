@@ -15,6 +15,7 @@ from db.queries.capability import (
     yearly_largest,
 )
 from ui import data, frame, widgets
+from ui.figures import cached
 
 frame.require()
 
@@ -78,7 +79,7 @@ elif view == "gap":
         )
     else:
         st.write(f"No step of the closed frontier has been matched by an open-weight result ({head['steps']} steps).")
-    widgets.chart(gap(points, lag_rows, info["name"], info["unit"], horizon), key="capability_gap")
+    widgets.chart(cached(gap)(points, lag_rows, info["name"], info["unit"], horizon), key="capability_gap")
     st.caption(
         f"{info['name']}: {info['version']}. Scores are in {info['unit']}; the dotted line under a step of the closed "
         "frontier runs to the day an open-weight result first scored as high. Marker shape says who published the "
@@ -97,7 +98,7 @@ elif view == "gap":
 elif view == "compute":
     points = data.get("compute_points", f)
     largest = yearly_largest(points)
-    widgets.chart(compute_frontier(points, largest), key="capability_compute")
+    widgets.chart(cached(compute_frontier)(points, largest), key="capability_compute")
     known = int(points["training_compute_flop"].notna().sum())
     st.caption(
         "Each model at its first release event and the openness level it reached that day. Hollow markers are "
@@ -134,7 +135,7 @@ elif view == "compute":
 else:
     points = data.get("compute_points", f)
     devs = developers_above(points)
-    widgets.chart(developers_chart(devs), key="capability_developers")
+    widgets.chart(cached(developers_chart)(devs), key="capability_developers")
     st.caption(
         "A developer counts in a year when it first released a model at or above the threshold that year (its lead "
         "organisation). Only models with a compute figure can be placed; the hover gives how many of the year's "
@@ -149,7 +150,7 @@ else:
     with right:
         by = widgets.url_choice("by", "Split by", list(BY), "developer", format_func=BY.get)
     shares = concentration(points, by=by)
-    widgets.chart(shares_chart(shares, by, float(threshold)), key="capability_shares")
+    widgets.chart(cached(shares_chart)(shares, by, float(threshold)), key="capability_shares")
     chosen = shares[shares["threshold"] == float(threshold)]
     widgets.footer(chosen, int(chosen["models"].sum()), len(points), "models", f"capability_shares_{by}_{threshold}")
     summary = (

@@ -4,6 +4,7 @@ import streamlit as st
 
 from charts.crosswalk import agreement, highlight, patterns, side_by_side
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 
 frame.require()
 
@@ -37,7 +38,7 @@ ids = None if tracker == ALL else [tracker]
 
 if view == "agreement":
     rows = data.get("crosswalk_agreement", f, tracker_ids=ids)
-    widgets.chart(agreement(rows), key="crosswalk_agreement_chart")
+    widgets.chart(cached(agreement)(rows), key="crosswalk_agreement_chart")
     widgets.footer(
         rows, int(rows["assessments"].sum()), data.total("assessments"), "assessments", "crosswalk_agreement"
     )
@@ -46,7 +47,7 @@ if view == "agreement":
         "A level disagreement is labelled with its systematic reason where one applies (gated weights, a RAIL or "
         "restricted licence, a leak); a component disagreement names the component and which side rates it more open."
     )
-    widgets.chart(patterns(found), key="crosswalk_patterns_chart")
+    widgets.chart(cached(patterns)(found), key="crosswalk_patterns_chart")
     every = data.get("crosswalk_patterns")
     widgets.footer(
         found,

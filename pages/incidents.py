@@ -6,6 +6,7 @@ from charts.dates import date_label, date_labels
 from charts.incidents import MAX_INCIDENTS, incident_timeline
 from db import vocab
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 
 frame.require()
 
@@ -42,7 +43,9 @@ if matching > len(rows):
         "the downloads hold exactly these rows. Narrow the dates, search or filters to reach older ones.",
         icon=":material/filter_alt:",
     )
-clicked = widgets.chart(incident_timeline(rows), key="incidents_chart", on_select="rerun", selection_mode="points")
+clicked = widgets.chart(
+    cached(incident_timeline)(rows), key="incidents_chart", on_select="rerun", selection_mode="points"
+)
 picked = widgets.new_selection("incidents_chart", widgets.first_point_id(clicked))
 words = [w for w in (f"search '{q.strip()}'" if q.strip() else "", f"status {status}" if status != "all" else "") if w]
 if words:

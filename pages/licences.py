@@ -12,6 +12,7 @@ from charts.licences import (
     term_table,
 )
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 
 frame.require()
 
@@ -55,7 +56,7 @@ if view == "catalogue":
                 f"More than {MAX_WORDED_LICENCES} licences: the cells show their colour only. Hover a cell for its "
                 "value, or narrow the licence types in the sidebar to see the words."
             )
-        widgets.chart(term_matrix(shown), key="licences_matrix")
+        widgets.chart(cached(term_matrix)(shown), key="licences_matrix")
     widgets.footer(shown, len(shown), data.total("licences"), "licences", "licences_catalogue")
 
 elif view == "ask" and ids:
@@ -80,7 +81,7 @@ elif view == "families":
         "Release events per year by the family of the licence they came under; 'unknown' where no licence "
         "is recorded (hosted products without published terms, leaks)."
     )
-    widgets.chart(families_over_time(by_year), key="licences_families")
+    widgets.chart(cached(families_over_time)(by_year), key="licences_families")
     widgets.footer(
         by_year, int(by_year["releases"].sum()), data.total("releases"), "release events", "licences_families"
     )

@@ -9,6 +9,7 @@ from charts.method import date_precision, palette_swatches
 from charts.palettes import MIN_DELTA_E, PALETTES
 from db import docs, spec, vocab
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 from ui.state import Filters
 from ui.text import plain
 
@@ -63,7 +64,7 @@ with coverage_tab:
     st.header("Coverage: which models belong")
     st.markdown(docs.section("Which models belong: the inclusion rule"))
     held = data.get("coverage_by_year_level")
-    widgets.chart(coverage(held, cutoff), key="method_coverage_chart")
+    widgets.chart(cached(coverage)(held, cutoff), key="method_coverage_chart")
     widgets.footer(
         held,
         int(held["records"].sum()),
@@ -89,7 +90,7 @@ with coverage_tab:
     )
     st.markdown(docs.section("Known limits"))
     precision = data.get("date_precision_by_year")
-    widgets.chart(date_precision(precision), key="method_precision_chart")
+    widgets.chart(cached(date_precision)(precision), key="method_precision_chart")
     n_records = int(precision["records"].sum())
     widgets.footer(
         precision,
@@ -141,7 +142,7 @@ with colours:
         f"{MIN_DELTA_E['deuteranopia']:g} under simulated protanopia, deuteranopia and tritanopia). Incident "
         "statuses are marker shapes, not colours."
     )
-    widgets.chart(palette_swatches(PALETTES), key="method_palettes")
+    widgets.chart(cached(palette_swatches)(PALETTES), key="method_palettes")
 
 with cite:
     st.header("How to cite")

@@ -6,6 +6,7 @@ import streamlit as st
 from charts.crosswalk import side_by_side
 from charts.model import component_table, openness_path, parameters_label, sources_table
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 from ui.state import Filters
 from ui.text import plain
 
@@ -61,7 +62,7 @@ st.text(model["description"])
 if isinstance(model["notes"], str) and model["notes"]:
     st.text("Notes: " + str(model["notes"]))
 chosen = widgets.chart(
-    openness_path(rel, model["name"], links), key="model_path_chart", on_select="rerun", selection_mode="points"
+    cached(openness_path)(rel, model["name"], links), key="model_path_chart", on_select="rerun", selection_mode="points"
 )
 # A clicked point opens its record here and goes into the URL as item=, so the view can be shared.
 clicked = widgets.new_selection("model_path_chart", widgets.first_point_id(chosen))

@@ -5,6 +5,7 @@ import streamlit as st
 from charts.overview import MIN_N, SERIES, UNITS, key_event_labels, openness_and_incidents, year_table
 from db.vocab import OPENNESS_LEVELS, OPENNESS_MEANINGS
 from ui import data, frame, widgets
+from ui.figures import cached
 from ui.pages import KEY_INCIDENTS, KEY_RELEASES, PRESETS
 from ui.text import plain
 
@@ -53,7 +54,7 @@ events = data.get(
     "events_by_id", f, release_ids=[i for i, _ in KEY_RELEASES], incident_ids=[i for i, _ in KEY_INCIDENTS]
 )
 events = events.assign(label=key_event_labels(events, labels)) if not events.empty else events
-figure = openness_and_incidents(
+figure = cached(openness_and_incidents)(
     cohorts, by_type, events, levels=list(f.openness_levels), unit=unit, series=series, cutoff=cutoff
 )
 widgets.chart(figure, key="overview_chart")

@@ -18,6 +18,7 @@ from charts.risk import (
     strip_binned,
 )
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 
 frame.require()
 
@@ -52,7 +53,7 @@ if view == "risk":
         )
     upto = f if year == last else dataclasses.replace(f, end=f"{year}-12-31")
     table = data.get("risk_by_level", upto)
-    widgets.chart(incidents_by_level(table, data.get("models_by_level", upto), weight, year), key="risk_levels")
+    widgets.chart(cached(incidents_by_level)(table, data.get("models_by_level", upto), weight, year), key="risk_levels")
     st.caption(
         "The rule: each incident is counted against the openness level its model had when the incident began, "
         "that is the level of the model's latest release event on or before the incident's date (the same day "
@@ -67,7 +68,7 @@ if view == "risk":
     widgets.footer(links, n_links, data.total("incident_links"), "incident links", "risk_incident_links", upto)
 
     lag = data.get("incident_lag", upto)
-    widgets.chart(lag_by_level(lag), key="risk_lag")
+    widgets.chart(cached(lag_by_level)(lag), key="risk_lag")
     st.caption(
         f"Models with no linked incident after their first release are not drawn; they are counted below. A level "
         f"with fewer than {MIN_N} models shows its points only, without a box: quartiles of so few would mislead."
@@ -86,7 +87,7 @@ else:
         "undisclosed sizes are shown in their own strip under each chart, never estimated."
     )
     for measure, label in MEASURES.items():
-        widgets.chart(scale_over_time(models, measure), key=f"risk_scale_{measure}")
+        widgets.chart(cached(scale_over_time)(models, measure), key=f"risk_scale_{measure}")
         capped = scale_capped(models, measure)
         if capped or strip_binned(models, measure):
             drawn = f"the {capped[0]:,} largest of {capped[1]:,} disclosed models are drawn" if capped else ""

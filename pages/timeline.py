@@ -4,8 +4,18 @@ import pandas as pd
 import streamlit as st
 
 from charts.dates import date_label
-from charts.timeline import LANES, MAX_POINTS, WEBGL_ABOVE, parse_item, plotted_rows, point_budget, timeline
+from charts.timeline import (
+    LANES,
+    MAX_POINTS,
+    WEBGL_ABOVE,
+    clicked_item,
+    parse_item,
+    plotted_rows,
+    point_budget,
+    timeline,
+)
 from ui import data, frame, tables, widgets
+from ui.figures import cached
 from ui.text import plain
 
 frame.require()
@@ -41,14 +51,16 @@ if n_rel > len(rel) or n_inc > len(inc):
 elif len(rel) + len(inc) > WEBGL_ABOVE:
     st.caption(f"{len(rel) + len(inc):,} points, drawn with WebGL for speed.")
 
-event = widgets.chart(timeline(rel, inc, lanes), key="timeline_chart", on_select="rerun", selection_mode="points")
+event = widgets.chart(
+    cached(timeline)(rel, inc, lanes), key="timeline_chart", on_select="rerun", selection_mode="points"
+)
 rows = plotted_rows(rel, inc)
 total = (data.total("releases") if show != "incidents" else 0) + (data.total("incidents") if show != "releases" else 0)
 noun = {"both": "release events and incidents", "releases": "release events", "incidents": "incidents"}[show]
 widgets.footer(rows, len(rows), total, noun, "timeline_points")
 
 raw = st.query_params.get("item")
-clicked = widgets.first_point_id(event)
+clicked = clicked_item(rel, inc, widgets.first_point_id(event))
 if clicked:
     raw = clicked
     widgets.set_param("item", raw)

@@ -1,13 +1,25 @@
 """Unit tests of the timeline, incidents and model chart builders, on their traces."""
 
+import json
+
 import pandas as pd
+import plotly.io as pio
 import pytest
 
 from charts import FAMILY_COLOURS, INCIDENT_COLOURS, LEVEL_COLOURS, UNKNOWN_COLOUR
 from charts.dates import date_label, date_labels, period_spans, with_date_labels
 from charts.incidents import STATUS_SYMBOLS, incident_timeline
 from charts.model import component_table, openness_path, parameters_label, sources_table
-from charts.timeline import LABEL_LARGEST, parse_item, plotted_rows, point_budget, timeline
+from charts.timeline import (
+    HOVER_CHARS,
+    LABEL_LARGEST,
+    SYMBOL_NUMBERS,
+    clicked_item,
+    parse_item,
+    plotted_rows,
+    point_budget,
+    timeline,
+)
 from db import queries
 from db.vocab import INCIDENT_STATUSES, SEVERITY
 
@@ -26,23 +38,46 @@ def by_name(fig) -> dict:
     return {t.name: t for t in fig.data}
 
 
+def items(trace, releases, incidents) -> list[str]:
+    """The item ids a click on each point of a trace opens."""
+    return [clicked_item(releases, incidents, str(c[0])) for c in trace.customdata]
+
+
+def lanes_of(fig, trace) -> list[str]:
+    """The lane name of each point of a trace (lanes are numbered and named by the y axis' tick labels)."""
+    return [fig.layout.yaxis.ticktext[int(y)] for y in trace.y]
+
+
+SYMBOL_NAMES = {n: s for s, n in SYMBOL_NUMBERS.items()}
+
+
+def symbol_names(trace) -> list[str]:
+    return [SYMBOL_NAMES[n] for n in trace.marker.symbol]
+
+
+def points(fig) -> list:
+    """The clickable point traces (the label traces carry no customdata)."""
+    return [t for t in fig.data if t.customdata is not None]
+
+
 def test_timeline_colours_releases_by_licence_family_and_incidents_by_type(releases, incidents):
     fig = timeline(releases, incidents)
     traces = by_name(fig)
     assert traces["permissive"].marker.color == FAMILY_COLOURS["permissive"]
     assert traces["unknown"].marker.color == FAMILY_COLOURS["unknown"]
-    assert [c[0] for c in traces["unknown"].customdata] == ["release:llama-2023-03-leak"]
+    assert items(traces["unknown"], releases, incidents) == ["release:llama-2023-03-leak"]
     assert traces["leak"].marker.color == INCIDENT_COLOURS["leak"]
-    assert list(traces["leak"].marker.symbol) == ["diamond-open"]  # dated to the month only
-    assert list(traces["permissive"].marker.symbol) == ["circle", "circle-open"]
-    assert list(traces["leak"].y) == ["incident: leak"]
-    assert sum(len(t.x) for t in fig.data) == len(releases) + len(incidents)
+    assert symbol_names(traces["leak"]) == ["diamond-open"]  # dated to the month only
+    assert symbol_names(traces["permissive"]) == ["circle", "circle-open"]
+    assert lanes_of(fig, traces["leak"]) == ["incident: leak"]
+    assert sum(len(t.x) for t in points(fig)) == len(releases) + len(incidents)
     assert {t.type for t in fig.data} == {"scatter"}
 
 
 def test_timeline_lanes_by_level_or_organisation(releases, incidents):
     by_level = timeline(releases, incidents, "level")
-    assert list(by_level.layout.yaxis.categoryarray) == [
+    assert list(by_level.layout.yaxis.tickvals) == list(range(7))
+    assert list(by_level.layout.yaxis.ticktext) == [
         "1 staged",
         "3 API",
         "4 downloadable",
@@ -52,38 +87,44 @@ def test_timeline_lanes_by_level_or_organisation(releases, incidents):
         "incident: copyright",
     ]
     by_org = timeline(releases, incidents, "organization")
-    release_lanes = {y for t in by_org.data if t.legendgroup == "releases" for y in t.y}
+    release_lanes = {y for t in points(by_org) if t.legendgroup == "releases" for y in lanes_of(by_org, t)}
     assert release_lanes == {"OpenAI", "Meta", "Stability AI"}
     assert "organisation" in by_org.layout.title.text
 
 
-def test_timeline_hover_is_id_name_date_type_and_a_source_with_escaped_text(releases, incidents):
+def test_timeline_hover_is_name_and_date_with_escaped_text_and_a_click_opens_the_item(releases, incidents):
     rel = releases.copy()
     rel.loc[0, "model"] = "<b>GPT-2</b>"
     fig = timeline(rel, incidents)
-    custom = by_name(fig)["permissive"].customdata
-    first = list(custom[0])
-    assert first == [
-        "release:gpt-2-2019-02",
-        "&lt;b&gt;GPT-2&lt;/b&gt;",
-        "2019-02-14",
-        "staged",
-        "https://openai.com/research/better-language-models",
-    ]
-    assert list(custom[1])[2] == "Nov 2019"
+    permissive = by_name(fig)["permissive"]
+    assert list(permissive.hovertext) == ["&lt;b&gt;GPT-2&lt;/b&gt;<br>2019-02-14", "GPT-2<br>Nov 2019"]
+    assert items(permissive, rel, incidents) == ["release:gpt-2-2019-02", "release:gpt-2-2019-11"]
     # imprecise dates are drawn open: the day-dated staged release filled, the month-dated one open
-    assert list(by_name(fig)["permissive"].marker.symbol) == ["circle", "circle-open"]
+    assert symbol_names(permissive) == ["circle", "circle-open"]
     leak = by_name(fig)["leak"]
-    assert list(leak.customdata[0]) == [
-        "incident:llama-weights-leak",
-        "LLaMA weights leak",
-        "Mar 2023",
-        "confirmed",
-        "https://ai.meta.com/blog/large-language-model-llama-meta-ai/",
-    ]
-    # one source address per point; the full source list and licence text live in the details panel
-    for trace in fig.data:
-        assert "source: %{customdata[4]}" in trace.hovertemplate and len(trace.customdata[0]) == 5
+    assert list(leak.hovertext) == ["LLaMA weights leak<br>Mar 2023"]
+    assert items(leak, rel, incidents) == ["incident:llama-weights-leak"]
+    assert "incident: leak" in leak.hovertemplate
+    # every point opens its own record; its event, status and sources are in the details panel
+    opened = [item for t in points(fig) for item in items(t, rel, incidents)]
+    expected = [f"release:{r}" for r in rel["release_id"]] + [f"incident:{i}" for i in incidents["incident_id"]]
+    assert sorted(opened) == sorted(expected)
+    for trace in points(fig):
+        assert trace.hovertemplate.startswith("<b>%{hovertext}</b>") and len(trace.customdata[0]) == 1
+
+
+def test_clicked_item_takes_only_positions_of_the_drawn_rows(releases, incidents):
+    assert clicked_item(releases, incidents, "0") == f"release:{releases['release_id'].iloc[0]}"
+    assert clicked_item(releases, incidents, str(len(releases))) == f"incident:{incidents['incident_id'].iloc[0]}"
+    for bad in (None, "", "-1", "1.5", "release:gpt-2-2019-02", str(len(releases) + len(incidents))):
+        assert clicked_item(releases, incidents, bad) is None
+
+
+def test_long_names_are_cut_in_the_hover(releases, incidents):
+    long = incidents.assign(title="An incident with a very long title that goes on and on")
+    hover = by_name(timeline(releases, long))["leak"].hovertext[0]
+    name = hover.split("<br>")[0]
+    assert len(name) == HOVER_CHARS and name.endswith("...") and hover.endswith("<br>Mar 2023")
 
 
 def test_light_query_columns_are_enough_for_the_chart(fixture_engine):
@@ -328,3 +369,21 @@ def test_incident_timeline_draws_a_bar_over_each_imprecise_period(incidents):
     spans = next(t for t in fig.data if t.name == "dated to the month or year (bar: the period)")
     # the LLaMA leak is dated to March 2023 only: a bar over the whole month in its lane
     assert list(spans.x) == ["2023-03-01", "2023-03-31", None] and list(spans.y) == ["leak", "leak", None]
+
+
+def test_a_point_costs_under_80_bytes_of_figure_json(shipped_engine):
+    """What the browser receives per point (st.plotly_chart sends plotly.io.to_json of the figure)."""
+    rel, inc = queries.releases(shipped_engine, light=True), queries.incidents(shipped_engine, light=True)
+    n = len(rel) + len(inc)
+    assert n > 500
+    full = pio.to_json(timeline(rel, inc, "organization"), validate=False).encode()
+    half = pio.to_json(timeline(rel.iloc[::2], inc.iloc[::2], "organization"), validate=False).encode()
+    marginal = (len(full) - len(half)) / (n - len(rel.iloc[::2]) - len(inc.iloc[::2]))
+    data = len(json.dumps(json.loads(full)["data"], separators=(",", ":"), ensure_ascii=False).encode()) / n
+    assert marginal < 80 and data < 80, (marginal, data)
+
+
+def test_timeline_figures_are_deterministic(shipped_engine):
+    """The same rows give the same JSON, so an unchanged chart travels as a cached reference on a rerun."""
+    rel, inc = queries.releases(shipped_engine, light=True), queries.incidents(shipped_engine, light=True)
+    assert timeline(rel, inc).to_json() == timeline(rel.copy(), inc.copy()).to_json()

@@ -1,19 +1,56 @@
 """AppTest tests of the timeline page on the fixture database (6 release events, 4 incidents)."""
 
+import functools
+import os
+
 import pytest
+import streamlit as st
 
 import charts.timeline
+from charts.dates import date_labels
+from charts.timeline import hover_names
+from db import queries
+from db.engine import make_engine
 from tests.apptest_helpers import facts, figure, open_page, source_links, texts, values
 
 PAGE = "pages/timeline.py"
 
 
+@functools.cache
+def items_by_hover(url: str) -> dict[str, str]:
+    """The item id of every release event and incident of a database, by its hover label."""
+    engine = make_engine(url, readonly=True)
+    rel, inc = queries.releases(engine, light=True), queries.incidents(engine, light=True)
+    engine.dispose()
+    by_hover = dict(
+        zip(
+            hover_names(rel["model"], date_labels(rel["date"], rel["date_precision"])),
+            "release:" + rel["release_id"],
+            strict=True,
+        )
+    )
+    by_hover |= dict(
+        zip(
+            hover_names(inc["title"], date_labels(inc["date"], inc["date_precision"])),
+            "incident:" + inc["incident_id"],
+            strict=True,
+        )
+    )
+    assert len(by_hover) == len(rel) + len(inc)  # every label names one record
+    return by_hover
+
+
 def points(fig: dict) -> list[tuple[str, str, str]]:
-    """(item id, lane, trace type) of every plotted point."""
+    """(item id, lane, trace type) of every plotted point: its hover names it, its lane is a named tick."""
+    names = fig["layout"]["yaxis"]["ticktext"]
     out = []
     for trace in fig["data"]:
-        for custom, lane in zip(trace.get("customdata") or [], values(trace.get("y") or []), strict=True):
-            out.append((custom[0], lane, trace["type"]))
+        rows = zip(
+            trace.get("customdata") or [], trace.get("hovertext") or [], values(trace.get("y") or []), strict=False
+        )
+        for custom, hover, lane in rows:
+            assert len(custom) == 1 and isinstance(custom[0], int)  # a position: page.clicked_item opens it
+            out.append((items_by_hover(os.environ["DATABASE_URL"])[hover], names[int(lane)], trace["type"]))
     return out
 
 
@@ -25,7 +62,7 @@ def test_default_view_plots_every_release_and_incident(app_on_fixture):
     ids = {p[0] for p in points(fig)}
     assert len(ids) == 10
     assert {"release:gpt-2-2019-02", "release:llama-2023-03-leak", "incident:eu-ai-act-in-force"} <= ids
-    names = [t["name"] for t in fig["data"]]
+    names = [t["name"] for t in fig["data"] if t.get("customdata")]
     # colour by licence family (the leaked copy has no licence: its own 'unknown' trace), then incident types
     assert names[:5] == ["permissive", "open RAIL", "non-commercial", "proprietary / API terms", "unknown"]
     assert names[5:] == ["copyright", "leak", "safety", "policy"]
@@ -129,6 +166,7 @@ def test_large_data_is_capped_with_a_note_and_drawn_in_webgl(app_on_fixture, mon
     assert [p[0] for p in plotted] == ["release:llama-2023-03-leak", "incident:eu-ai-act-in-force"]
     assert any(c.startswith("2 release events and incidents shown of 10.") for c in texts(at, "caption"))
     monkeypatch.setattr(charts.timeline, "WEBGL_ABOVE", 1)
+    st.cache_data.clear()  # figures are cached on their data; the threshold is code, changed here under the cache
     at = open_page(PAGE)
     assert {p[2] for p in points(figure(at))} == {"scattergl"}
     assert any("2 points, drawn with WebGL" in w for w in texts(at, "warning"))

@@ -169,13 +169,21 @@ def view_url() -> str:
     return (base or "/") + (f"?{query}" if query else "")
 
 
+@st.cache_data(ttl=data.CACHE_TTL_S, max_entries=4, show_spinner=False)
+def _names(data_version: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Licence and organisation names by id, built once per data version (every footer and citation reads them)."""
+    opts = data.get("filter_options")
+    licence_names = dict(zip(opts["licences"]["licence_id"], opts["licences"]["name"], strict=True))
+    return licence_names, dict(
+        zip(opts["organizations"]["organization_id"], opts["organizations"]["name"], strict=True)
+    )
+
+
 def about(title: str, rows: str, f: Filters | None = None) -> export.About:
     """Provenance of a download from this view: URL, filters in words, n, data version and cut-off."""
     f = f if f is not None else filters()
-    opts = data.get("filter_options")
-    licence_names = dict(zip(opts["licences"]["licence_id"], opts["licences"]["name"], strict=True))
-    org_names = dict(zip(opts["organizations"]["organization_id"], opts["organizations"]["name"], strict=True))
     info = data.get("build_info")
+    licence_names, org_names = _names(str(info.get("data_hash", "")))
     return export.About(
         title=title,
         url=view_url(),

@@ -1,10 +1,12 @@
 """Click-through in a real browser: a chart point or a list row opens its record, and the URL keeps it."""
 
+import html
 import re
 from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
+from charts.timeline import parse_item
 from db import queries
 from db.engine import make_engine
 from tests.e2e.test_pages import LOAD_MS, assert_healthy, settle
@@ -20,7 +22,8 @@ ISOLATED_POINT = """(index) => {
     for (let j = 0; j < t.x.length; j++) {
       const x = sp.xaxis.l2p(sp.xaxis.d2l(t.x[j])) + sp.xaxis._offset;
       const y = sp.yaxis.l2p(sp.yaxis.d2l(t.y[j])) + sp.yaxis._offset;
-      if (Number.isFinite(x) && Number.isFinite(y)) points.push({x, y, id: String(t.customdata[j][0])});
+      const hover = t.hovertext ? String(t.hovertext[j]) : null;
+      if (Number.isFinite(x) && Number.isFinite(y)) points.push({x, y, hover, id: String(t.customdata[j][0])});
     }
   });
   let best = null, room = -1;
@@ -29,7 +32,7 @@ ISOLATED_POINT = """(index) => {
     for (const q of points) if (q !== p) near = Math.min(near, Math.hypot(p.x - q.x, p.y - q.y));
     if (near > room) { room = near; best = p; }
   }
-  return best && {x: box.left + best.x, y: box.top + best.y, id: best.id, room};
+  return best && {x: box.left + best.x, y: box.top + best.y, id: best.id, hover: best.hover, room};
 }"""
 
 
@@ -38,11 +41,16 @@ def item_of(page: Page) -> str | None:
 
 
 def click_isolated_point(page: Page, chart: int = 0) -> str:
+    return click_isolated(page, chart)["id"]
+
+
+def click_isolated(page: Page, chart: int = 0) -> dict:
+    """Click the most isolated point of a chart; its customdata[0] ('id') and hover text ('hover')."""
     page.locator(".js-plotly-plot").nth(chart).scroll_into_view_if_needed()
     point = page.evaluate(ISOLATED_POINT, chart)
     assert point and point["room"] > 6, f"no point stands alone enough to click: {point}"
     page.mouse.click(point["x"], point["y"])
-    return point["id"]
+    return point
 
 
 def shows_incident(page: Page, app_db, incident_id: str) -> None:
@@ -77,10 +85,16 @@ def test_incidents_a_point_and_a_row_open_the_incident_and_land_in_the_url(page:
 def test_timeline_and_model_profile_points_open_their_record_in_the_url(page: Page, app_url, problems):
     page.goto(f"{app_url}/timeline?start=2019&end=2019")
     settle(page)
-    clicked = click_isolated_point(page)
+    clicked = click_isolated(page)
     page.wait_for_url(re.compile(r"[?&]item="), timeout=LOAD_MS)
-    assert item_of(page).endswith(clicked)  # the timeline's item names the kind too (release:<id>)
+    assert parse_item(item_of(page))  # the timeline's point is a position; its item names the kind (release:<id>)
     settle(page)
+    # the record opened is the one whose hover was clicked: its name and date head the details
+    name, date = html.unescape(clicked["hover"]).split("<br>")
+    heading = page.get_by_test_id("stText").filter(
+        has_text=f"{item_of(page).split(':')[0]}: {name.removesuffix('...')}"
+    )
+    expect(heading.filter(has_text=f"({date})").first).to_be_visible()
     expect(page.get_by_test_id("stMain").get_by_text("Sources", exact=True)).to_be_visible()
 
     page.goto(f"{app_url}/model?model=gpt-2")

@@ -64,7 +64,7 @@ elif view == "gap":
     info = benches[benches["benchmark_id"] == bench].iloc[0]
     points = data.get("evaluation_points", f, benchmark_id=bench, reporters=None if who == "all" else [who])
     horizon = max([d for d in [*points["available"], *points["reported_date"].dropna()] if d] or ["2026-11-30"])
-    lag_rows = lags(points, horizon)
+    lag_rows = data.derived(lags)(points, horizon)
     head = lag_summary(lag_rows)
     if head["matched"]:
         st.metric(
@@ -97,7 +97,7 @@ elif view == "gap":
 
 elif view == "compute":
     points = data.get("compute_points", f)
-    largest = yearly_largest(points)
+    largest = data.derived(yearly_largest)(points)
     widgets.chart(cached(compute_frontier)(points, largest), key="capability_compute")
     known = int(points["training_compute_flop"].notna().sum())
     st.caption(
@@ -134,7 +134,7 @@ elif view == "compute":
 
 else:
     points = data.get("compute_points", f)
-    devs = developers_above(points)
+    devs = data.derived(developers_above)(points)
     widgets.chart(cached(developers_chart)(devs), key="capability_developers")
     st.caption(
         "A developer counts in a year when it first released a model at or above the threshold that year (its lead "
@@ -149,7 +149,7 @@ else:
         )
     with right:
         by = widgets.url_choice("by", "Split by", list(BY), "developer", format_func=BY.get)
-    shares = concentration(points, by=by)
+    shares = data.derived(concentration)(points, by=by)
     widgets.chart(cached(shares_chart)(shares, by, float(threshold)), key="capability_shares")
     chosen = shares[shares["threshold"] == float(threshold)]
     widgets.footer(chosen, int(chosen["models"].sum()), len(points), "models", f"capability_shares_{by}_{threshold}")

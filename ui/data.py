@@ -1,5 +1,9 @@
 """Cached access to db.queries for the pages: the engine is a resource, results are cached data."""
 
+import importlib
+from collections.abc import Callable
+from functools import wraps
+
 import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -104,3 +108,19 @@ def get(name: str, filters: Filters | None = None, **kwargs) -> pd.DataFrame:
 def total(kind: str) -> int:
     """Unfiltered row count of a table, the N in 'n shown of N'."""
     return get("row_counts")[kind]
+
+
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=CACHE_ENTRIES, show_spinner=False)
+def _derived(module: str, name: str, args: tuple, kwargs: dict) -> object:
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+
+def derived(compute: Callable) -> Callable:
+    """A pure computation over query results (a module-level function of db.queries), cached on its arguments
+    like the queries themselves, so a warm rerun does not redo it."""
+
+    @wraps(compute)
+    def run(*args, **kwargs):
+        return _derived(compute.__module__, compute.__name__, args, kwargs)
+
+    return run

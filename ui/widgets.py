@@ -10,7 +10,7 @@ import streamlit as st
 
 from charts.phone import compact
 from db import queries
-from ui import data, export, tables
+from ui import data, export, figures, tables
 from ui.state import Filters
 from ui.text import plain
 
@@ -156,7 +156,7 @@ def chart(fig: go.Figure, key: str, **kwargs):
     st.session_state[PENDING_CHART] = fig
     if is_phone():
         return st.plotly_chart(compact(fig), key=key, config=PHONE_CONFIG, width="stretch", **kwargs)
-    return st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, width="stretch", **kwargs)
+    return st.plotly_chart(figures.streamlit_view(fig), key=key, config=PLOTLY_CONFIG, width="stretch", **kwargs)
 
 
 def view_url() -> str:
@@ -209,7 +209,7 @@ def footer(
     built only when a download button is clicked, never on a rerun.
     """
     fig = st.session_state.pop(PENDING_CHART, None)
-    title = (fig.layout.title.text if fig is not None else None) or st.session_state.get(PAGE_TITLE, PUBLISHER_TITLE)
+    title = (figures.title(fig) if fig is not None else None) or st.session_state.get(PAGE_TITLE, PUBLISHER_TITLE)
     meta = about(str(title), f"{shown:,} {noun} shown of {total:,}", f)
     st.caption(f"{meta.rows}. {plain(meta.filters)}.")
     load = rows if callable(rows) else lambda: rows

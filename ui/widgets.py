@@ -213,8 +213,9 @@ def footer(
     meta = about(str(title), f"{shown:,} {noun} shown of {total:,}", f)
     st.caption(f"{meta.rows}. {plain(meta.filters)}.")
     load = rows if callable(rows) else lambda: rows
-    cols = st.columns([1, 1, 1, 1, 2])
-    cols[0].download_button(
+    # one row of buttons in a horizontal container: one block on the wire instead of five columns and their row
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "Download CSV",
         lambda: export.to_csv(load(), meta),
         file_name=f"{key}.csv",
@@ -222,7 +223,7 @@ def footer(
         key=f"dl_csv_{key}",
         on_click="ignore",
     )
-    cols[1].download_button(
+    row.download_button(
         "Download JSON",
         lambda: export.to_json(load(), meta),
         file_name=f"{key}.json",
@@ -233,10 +234,10 @@ def footer(
     if fig is None:
         return
     if export.chromium() is None:
-        cols[2].caption("Picture downloads need Chromium on the server.")
+        row.caption("Picture downloads need Chromium on the server.")
         return
-    for col, fmt, mime in ((cols[2], "png", "image/png"), (cols[3], "svg", "image/svg+xml")):
-        col.download_button(
+    for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+        row.download_button(
             f"Download {fmt.upper()}",
             lambda fmt=fmt: export.to_image(fig, meta, fmt),
             file_name=f"{key}.{fmt}",

@@ -1,18 +1,22 @@
 """What users wait for, against the floor of the stack: `python bench/bench_all.py [--runs 5] [--sizes 100000]`.
 
-Starts the app and bench/floor_app.py (a bare Streamlit page drawing one Plotly chart, same Streamlit
-version and config) on free loopback ports, then in headless Debian Chromium, interleaved run by run
-and with a fresh browser context for every navigation, measures for every page and for the floor:
+Starts the app and bench/floor_app.py (a bare Streamlit page drawing one Plotly chart of 600 points, with one
+sidebar filter) on free loopback ports, with the same Streamlit and Plotly and the same .streamlit/config.toml.
+Both are served by Streamlit's own Starlette server: `streamlit run app.py` finds app.py's `st.App` (which adds
+the upload gate's middleware), the floor runs as a plain script. Then:
 
-- navigation to the first drawn chart;
-- a filter change (openness level 4 added, then removed) from the committing click to the redrawn chart;
-- server CPU per page load and per change (utime + stime of the server process, from /proc);
-- websocket bytes the browser received per load and per change;
-- the server's peak resident memory (VmHWM) after every page has been opened.
+- in headless Debian Chromium, interleaved round by round, a fresh browser context for every visit:
+  navigation to the first drawn chart (page clock), a filter change (openness level 4 added, then removed) from
+  the committing click to the last chart redrawn (`plotly_afterplot`), the server's CPU per load and per change
+  (utime + stime from /proc), websocket bytes per load and per change, elements sent as references to the
+  browser's copy, charts resent in full although unchanged, and data bytes per point of the larger charts;
+- without a browser (bench/throughput.py): each page loaded over the websocket ten times in a row (time to the
+  finished run, CPU per load, bytes), then crowds of 1, 10 and 50 visitors at once;
+- the server's own peak resident memory (VmHWM) after all of it.
 
-Each figure is printed as a median and as a ratio to the floor measured in the same run, with the
-targets of issue 13 marked met or missed. Results go to bench/results/all.json. Needs /usr/bin/chromium.
-The machine should be quiet: the load average is printed with the table.
+Every figure is a median, printed beside the floor's from the same run with the issue 13 targets marked met or
+missed. Results go to bench/results/all.json. Needs /usr/bin/chromium; the machine should be quiet (the load
+average is printed with the table).
 """
 
 import argparse
@@ -55,7 +59,7 @@ def measure(browser, url: str, pid: int, timeout_s: float) -> dict:
     context.add_init_script(WATCH)
     page = context.new_page()
     wire = Wire(page)
-    out: dict = {"change_ms": [], "change_cpu_ms": [], "change_kb": [], "resent": 0, "charts": []}
+    out: dict = {"change_ms": [], "change_cpu_ms": [], "change_kb": [], "change_refs": [], "resent": 0, "charts": []}
     try:
         cpu0 = cpu_seconds(pid)
         page.goto(url)
@@ -65,13 +69,20 @@ def measure(browser, url: str, pid: int, timeout_s: float) -> dict:
         out["load_cpu_ms"], out["load_kb"] = (cpu_seconds(pid) - cpu0) * 1000, wire.bytes / 1024
         out["charts"] += wire.charts
         for action in level_actions(page):
-            bytes0, cpu0, runs0, charts0 = wire.bytes, cpu_seconds(pid), wire.finished, len(wire.charts)
+            bytes0, cpu0, runs0, charts0, refs0 = (
+                wire.bytes,
+                cpu_seconds(pid),
+                wire.finished,
+                len(wire.charts),
+                wire.refs,
+            )
             action()
             state = settle(page, wire, runs0, timeout_s)
             out["change_ms"].append(state["draws"][-1] - state["click"] if state["draws"] else None)
             page.wait_for_timeout(300)
             out["change_cpu_ms"].append((cpu_seconds(pid) - cpu0) * 1000)
             out["change_kb"].append((wire.bytes - bytes0) / 1024)
+            out["change_refs"].append(wire.refs - refs0)
             sent = wire.charts[charts0:]
             out["resent"] += sum(c["unchanged"] for c in sent)
             out["charts"] += sent
@@ -100,7 +111,10 @@ def summarise(samples: list[dict]) -> dict:
     big = [c for s in samples for c in s["charts"] if c["points"] >= MIN_POINTS]
     return {
         "first_nav_ms": round(samples[0]["nav_ms"]) if samples and samples[0].get("nav_ms") else None,
-        **{k: pick(k) for k in ("nav_ms", "change_ms", "load_cpu_ms", "change_cpu_ms", "load_kb", "change_kb")},
+        **{
+            k: pick(k)
+            for k in ("nav_ms", "change_ms", "load_cpu_ms", "change_cpu_ms", "load_kb", "change_kb", "change_refs")
+        },
         "resent_unchanged": sum(s["resent"] for s in samples),
         "bytes_per_point": max((round(c["data_bytes"] / c["points"]) for c in big), default=None),
         "max_points": max((c["points"] for c in big), default=None),
@@ -184,11 +198,12 @@ def report(result: dict) -> list[str]:
         f"\n## {result['size']} ({'shipped data' if not large else 'synthetic release events'})",
         "",
         "Browser (headless Chromium, page clock): navigation to the first drawn chart, and click to the last redrawn",
-        "chart for a change of one openness level; websocket KB the page received; charts resent although unchanged;",
+        "chart for a change of one openness level; websocket KB the page received; elements sent as references to the",
+        "browser's copy (unchanged since the last run); charts resent in full although unchanged;",
         f"the largest data bytes per point among charts of at least {MIN_POINTS} points.",
         "",
-        "| page | nav ms | x floor | change ms | x floor | KB/load | KB/change | resent unchanged | B/point (points) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| page | nav ms | x floor | change ms | x floor | KB/load | KB/change | refs/change | resent unchanged | B/point (points) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, p in pages.items():
         nav_x = ratio(p["nav_ms"], floor.get("nav_ms")) if name != "floor" else None
@@ -206,7 +221,7 @@ def report(result: dict) -> list[str]:
         points_note = f" ({p['max_points']:,})" if bpp is not None else ""
         lines.append(
             f"| {name} | {p['nav_ms']} | {verdict(nav_x, goals['nav'])} | {change} | {verdict(change_x, goals['change'])} "
-            f"| {p['load_kb']} | {p['change_kb']} | {p['resent_unchanged']} | {bpp if bpp is not None else '-'}"
+            f"| {p['load_kb']} | {p['change_kb']} | {p['change_refs']} | {p['resent_unchanged']} | {bpp if bpp is not None else '-'}"
             f"{points_note} |"
         )
     lines += [

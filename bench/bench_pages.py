@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.browser import peak_rss_mb  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PAYLOAD_LIMIT = 1_000_000
@@ -93,7 +94,7 @@ def worker(page_file: str, warm_runs: int) -> dict:
     at = open_page()
     if page_file != first:
         at.run()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_before = peak_rss_mb(os.getpid())
     calls: list = []
     _record_queries(calls)
     st.cache_data.clear()
@@ -133,7 +134,7 @@ def worker(page_file: str, warm_runs: int) -> dict:
         "payload_bytes": sum(payload),
         "largest_chart_bytes": max(payload, default=0),
         "rss_before_mb": round(rss_before, 1),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_rss_mb(os.getpid()), 1),  # VmHWM: ru_maxrss would carry the parent's mark over exec
         "errors": errors,
         "warnings": notes,
     }

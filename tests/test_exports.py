@@ -58,6 +58,10 @@ def test_each_view_offers_a_citation_with_its_url_access_date_and_data_version(a
     version, cutoff = _fixture_version(fixture_engine)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     assert "Cite this view" in [e.label for e in at.expander]
+    # closed, the box holds nothing: no citation built and no code block (the browser's highlighter) on a visit
+    assert not [t for t in at.text if "accessed" in t.value] and not [c for c in at.code if "@misc" in c.value]
+    at.session_state["cite_view"] = True  # what the expander's own state is once a reader opens it
+    at.run()
     plain = next(t.value for t in at.text if "accessed" in t.value)
     assert "view=families" in plain and f"(accessed {today})" in plain and version in plain and cutoff in plain
     bib = next(c.value for c in at.code if c.value.startswith("@misc"))

@@ -253,9 +253,17 @@ PUBLISHER_TITLE = export.PUBLISHER
 
 
 def citation(title: str) -> None:
-    """'Cite this view': a plain reference and BibTeX with this view's URL, the access date and the data version."""
+    """'Cite this view': a plain reference and BibTeX with this view's URL, the access date and the data version.
+
+    The box is filled only once a reader opens it (opening reruns the page): BibTeX in st.code brings its copy
+    button, and st.code loads Streamlit's 1.5 MB syntax highlighter into the browser, which no page should pay
+    for on every visit.
+    """
+    box = st.expander("Cite this view", icon=":material/format_quote:", key="cite_view", on_change="rerun")
+    if not box.open:
+        return
     meta = about(title, "")
-    with st.expander("Cite this view", icon=":material/format_quote:"):
+    with box:
         st.text(meta.citation())
         st.code(meta.bibtex(), language=None)
 

@@ -29,6 +29,8 @@ def test_chart_downloads_carry_the_source_line_with_this_views_url(page: Page, a
     assert "openness: 4 downloadable, 5 fully open" in svg
     png = _download(page, "Download PNG")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
-    page.get_by_text("Cite this view").click()
-    assert page.get_by_text(re.compile(r"urldate\s+= \{\d{4}-\d\d-\d\d\}")).count() == 1
+    page.get_by_text("Cite this view").click()  # opening reruns the page, which fills the box
+    bibtex = page.get_by_text(re.compile(r"urldate\s+= \{\d{4}-\d\d-\d\d\}"))
+    bibtex.wait_for()
+    assert bibtex.count() == 1
     assert not problems

@@ -41,18 +41,25 @@ def test_default_view_shows_build_counts_dictionary_and_citation(page):
         "Cite",
     ]
     assert at.session_state["section"] == "Scales and rubric"
-    counts = _row_counts(at).to_dict()
-    assert {k: counts[k] for k in FIXTURE_COUNTS} == FIXTURE_COUNTS
     built = at.metric[1].value
     assert built[:4].isdigit()
-    bib = at.code[0].value
-    assert bib.startswith("@misc{openness_observatory_") and f"Database built {built[:10]}" in bib
-    assert any("attention, not the true rate of harm" in w.value for w in at.warning)
     severity = next(d.value for d in at.dataframe if "severity" in d.value.columns)
     assert list(severity["name"]) == [vocab.SEVERITY[k] for k in (3, 2, 1, 0)]
+    # only the open section is run: the others send nothing until a reader opens them
+    assert not at.code and not [m for m in at.markdown if m.value.startswith("| column | kind |")]
+    assert not [d for d in at.dataframe if list(d.value.columns) == ["table", "rows"]]
+
+    at = page({"section": "Sources and coverage"})
+    assert any("attention, not the true rate of harm" in w.value for w in at.warning)
+    at = page({"section": "Data dictionary"})
+    counts = _row_counts(at).to_dict()
+    assert {k: counts[k] for k in FIXTURE_COUNTS} == FIXTURE_COUNTS
     dictionary = _dictionary(at)
     assert list(dictionary["column"][: len(spec.MODELS.cols)]) == [f"`{c}`" for c in spec.MODELS.columns]
     assert any("4 rows of models shown of 4" in c.value for c in at.caption)
+    at = page({"section": "Cite"})
+    bib = at.code[0].value
+    assert bib.startswith("@misc{openness_observatory_") and f"Database built {built[:10]}" in bib
 
 
 def test_deep_link_opens_one_table_for_download(page):
@@ -150,7 +157,7 @@ def test_shipped_data_renders(app_on_shipped):
 
 
 def test_precision_chart_counts_every_dated_record(page):
-    at = page({})
+    at = page({"section": "Sources and coverage"})
     assert not at.exception
     fig = figure(at, 1)
     assert fig["layout"]["title"]["text"] == "How precisely each record is dated"
@@ -186,7 +193,7 @@ def test_models_count_under_each_of_their_inclusion_clauses(fixture_db):
 
 
 def test_page_shows_the_cutoff_and_the_coverage_chart(page):
-    at = page()
+    at = page({"section": "Sources and coverage"})
     assert not at.exception
     assert at.metric[0].label == "Data as of" and at.metric[0].value == "2026-11-30"
     fig = next(

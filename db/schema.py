@@ -110,6 +110,17 @@ citations = Table(
     Index("ix_citations_source", "source_id"),
 )
 
+# Each incident link's model state when the incident began (db.queries.core.link_state_rule), stored by the
+# build and refreshed by imports: the rule does not depend on any filter but costs one lookup per link.
+link_states = Table(
+    "link_states",
+    metadata,
+    Column("link_id", String(400), ForeignKey("incident_links.link_id"), primary_key=True),
+    Column("release_at", String(128)),
+    Column("level_at", Integer()),
+    Column("licence_at", String(128)),
+)
+
 build_info = Table(
     "build_info",
     metadata,

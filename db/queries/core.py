@@ -136,11 +136,19 @@ def incident_conditions(start=None, end=None, incident_types=None, **filters) ->
 
 
 def link_states():
-    """Each incident link with its model's state when the incident began (link_id, level_at, licence_at).
+    """Each incident link with its model's state when the incident began (link_id, release_at, level_at, licence_at).
+
+    Stored by the build (link_state_rule says how); a link whose incident predates every release event of
+    its model has no release at the time (release_at, level_at and licence_at are missing): its level is unknown.
+    """
+    return s.link_states
+
+
+def link_state_rule(*link_conds):
+    """The state of each link (those matching `link_conds` on incident_links) computed from the releases.
 
     The rule: the model's latest release event dated on or before the incident (the same day counts; on a
-    day with several events, the highest level). A link whose incident predates every release event of its
-    model has no release at the time (release_at, level_at and licence_at are missing): its level is unknown.
+    day with several events, the highest level, then the highest release id).
     """
     lk, i, r = s.incident_links.c, s.incidents.c, s.releases.c
     # one indexed lookup per link (ix_releases_model_date) instead of joining every earlier release
@@ -154,19 +162,16 @@ def link_states():
     picked = (
         select(lk.link_id, at.label("release_at"))
         .select_from(s.incident_links.join(s.incidents, lk.incident_id == i.incident_id))
+        .where(*link_conds)
         .subquery()
     )
     rel = s.releases.alias("release_at_time")
-    return (
-        select(
-            picked.c.link_id,
-            picked.c.release_at,
-            rel.c.openness_level.label("level_at"),
-            rel.c.licence_id.label("licence_at"),
-        )
-        .select_from(picked.outerjoin(rel, rel.c.release_id == picked.c.release_at))
-        .subquery("link_states")
-    )
+    return select(
+        picked.c.link_id,
+        picked.c.release_at,
+        rel.c.openness_level.label("level_at"),
+        rel.c.licence_id.label("licence_at"),
+    ).select_from(picked.outerjoin(rel, rel.c.release_id == picked.c.release_at))
 
 
 def links_matching(

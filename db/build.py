@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Connection, Table, delete, func, inspect, select, text
+from sqlalchemy import Connection, Table, bindparam, delete, func, inspect, select, text, update
 
 from db import schema, spec
 from db.cli import exit_cleanly_on_signals
@@ -38,7 +38,9 @@ from db.validate import (
 SCHEMA_VERSION = "6"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting; 6: link_states
 CHUNK = 5_000
 # The large tables: validated keeping only their keys and references, then read again and written in chunks.
-STREAMED = frozenset({"sources", "releases", "incidents", "incident_links", "incident_steps", "context_events"})
+STREAMED = frozenset(
+    {"sources", "models", "releases", "incidents", "incident_links", "incident_steps", "context_events"}
+)
 PG_BUILD_LOCK = 7_406_372_201  # advisory lock key: one build at a time per PostgreSQL database
 
 
@@ -136,18 +138,31 @@ def write_dataset(
     """Insert every row, parents before children, in chunks; the STREAMED tables are read from their files again.
 
     `records` is load_dataset's output with STREAMED tables slim: only the small tables' rows come from it.
+    Models are written without their base model, which is set once every model is in (no order needed).
     Returns the row count of every table written.
     """
     counts = {name: 0 for name in schema.TABLES} | {"model_organizations": 0, "citations": 0}
+    bases: list[dict] = []
     for table in _write_order():
         source = _reread(data_dir, table, today) if table.name in STREAMED else records.get(table.name, [])
-        # parents_first orders the models as a whole: they come in one batch (they are few beside releases)
-        size = max(len(records.get("models", [])), 1) if table.name == "models" else CHUNK
-        for batch in _batches(source, size):
+        for batch in _batches(source, CHUNK):
             rows = rows_for_tables({table.name: batch})
+            if table.name == "models":
+                # a base model may come later in the file: every base is set once all models are in
+                bases += [
+                    {"id": r["model_id"], "base": r["base_model_id"]} for r in rows["models"] if r["base_model_id"]
+                ]
+                rows["models"] = [{**r, "base_model_id": None} for r in rows["models"]]
             for name in (table.name, "model_organizations", "citations"):
                 _insert(conn, schema.metadata.tables[name], rows[name])
                 counts[name] += len(rows[name])
+        if table.name == "models" and bases:
+            m = schema.models.c
+            set_base = (
+                update(schema.models).where(m.model_id == bindparam("id")).values(base_model_id=bindparam("base"))
+            )
+            for start in range(0, len(bases), CHUNK):
+                conn.execute(set_base, bases[start : start + CHUNK])
     counts["link_states"] = fill_link_states(conn)
     info = {
         **about,

@@ -452,12 +452,13 @@ def _latin_twin(ch: str) -> str:
 
 
 LOOKALIKE_OVERRIDE = "allow-lookalike"  # a note that says the look-alike is intended
+LOOKALIKE_TABLES = (spec.MODELS, spec.ORGANIZATIONS, spec.LICENCES)
 
 
 def _lookalike_names(records: dict[str, list[Record]], known: dict[str, dict[tuple, dict]]) -> list[Problem]:
     """A name that looks like another row's name but is spelt with other characters needs an explicit override."""
     problems = []
-    for table in (spec.MODELS, spec.ORGANIZATIONS, spec.LICENCES):
+    for table in LOOKALIKE_TABLES:
         by_skeleton: dict[str, dict[str, str]] = {}
         for key, values in known.get(table.name, {}).items():
             name = values.get("name") if values else None
@@ -586,9 +587,14 @@ def file_label(data_dir: Path, table: spec.TableSpec) -> str:
 
 
 def reference_facts(table: spec.TableSpec, values: dict) -> dict:
-    """The values of a row that checks across files read: its key and what it refers to."""
+    """The values of a row that checks across files read: its key, what it refers to, and a name's override."""
     keep = set(table.key) | {c.name for c in table.cols if c.kind in ("ref", "reflist", "sources")}
-    return {name: value for name, value in values.items() if name in keep}
+    if table in LOOKALIKE_TABLES:
+        keep.add("name")
+    facts = {name: value for name, value in values.items() if name in keep}
+    if table in LOOKALIKE_TABLES and LOOKALIKE_OVERRIDE in (values.get("notes") or ""):
+        facts["notes"] = LOOKALIKE_OVERRIDE
+    return facts
 
 
 def load_dataset(data_dir: Path, today: dt.date | None = None, slim: Iterable[str] = ()) -> dict[str, list[Record]]:

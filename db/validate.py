@@ -8,8 +8,9 @@ import io
 import json
 import math
 import re
+import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,13 +75,31 @@ class ValidationError(Exception):
         return "\n".join(lines)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """A validated row: where it came from and its typed values."""
 
     file: str
     line: int
-    values: dict
+    values: Mapping
+
+
+class Facts(Mapping):
+    """A few values of a row in a tuple under a shared column index: a slim record's values, small in memory."""
+
+    __slots__ = ("_index", "_cells")
+
+    def __init__(self, index: dict[str, int], cells: tuple):
+        self._index, self._cells = index, cells
+
+    def __getitem__(self, name: str):
+        return self._cells[self._index[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 def split_list(cell: str | None) -> list[str]:
@@ -586,15 +605,26 @@ def file_label(data_dir: Path, table: spec.TableSpec) -> str:
     return f"data/{table.file}" if Path(data_dir).name == "data" else str(path)
 
 
-def reference_facts(table: spec.TableSpec, values: dict) -> dict:
-    """The values of a row that checks across files read: its key, what it refers to, and a name's override."""
-    keep = set(table.key) | {c.name for c in table.cols if c.kind in ("ref", "reflist", "sources")}
+def reference_columns(table: spec.TableSpec) -> dict[str, int]:
+    """The columns that checks across files read, with their position in a Facts tuple.
+
+    A row's key, what it refers to, and for look-alike checks its name and whether its notes allow one.
+    """
+    names = list(table.key) + [c.name for c in table.cols if c.kind in ("ref", "reflist", "sources")]
     if table in LOOKALIKE_TABLES:
-        keep.add("name")
-    facts = {name: value for name, value in values.items() if name in keep}
-    if table in LOOKALIKE_TABLES and LOOKALIKE_OVERRIDE in (values.get("notes") or ""):
-        facts["notes"] = LOOKALIKE_OVERRIDE
-    return facts
+        names += ["name", "notes"]
+    return {name: i for i, name in enumerate(dict.fromkeys(names))}
+
+
+def reference_facts(index: dict[str, int], values: Mapping) -> Facts:
+    """The reference_columns of one row; ids shared with other tables are stored once (interned)."""
+    cells = []
+    for name in index:
+        value = values.get(name)
+        if name == "notes":
+            value = LOOKALIKE_OVERRIDE if LOOKALIKE_OVERRIDE in (value or "") else None
+        cells.append(sys.intern(value) if isinstance(value, str) else value)
+    return Facts(index, tuple(cells))
 
 
 def load_dataset(data_dir: Path, today: dt.date | None = None, slim: Iterable[str] = ()) -> dict[str, list[Record]]:
@@ -614,13 +644,14 @@ def load_dataset(data_dir: Path, today: dt.date | None = None, slim: Iterable[st
         if table.optional and not path.exists():
             continue
         dated = "date" in table.columns
+        index = reference_columns(table)
         for rec, found in iter_csv(path, table, today, file_label(data_dir, table)):
             problems += found
             if rec is None:
                 continue
             if cutoff and dated:
                 late += _after_cutoff(rec, cutoff)
-            kept.append(Record(rec.file, rec.line, reference_facts(table, rec.values)) if table.name in slim else rec)
+            kept.append(Record(rec.file, rec.line, reference_facts(index, rec.values)) if table.name in slim else rec)
     problems += check_references(records)
     problems += late
     if problems:

@@ -61,9 +61,14 @@ def _table(t: spec.TableSpec) -> Table:
     if t.name in ("releases", "incidents"):
         cols.append(Column("year", Integer(), nullable=False, index=True))
         extra.append(Index(f"ix_{t.name}_date", "date"))
+    if t.name in ("releases", "incidents"):
+        # counts per year and date precision (Data and method) read this index, not the wide rows
+        extra.append(Index(f"ix_{t.name}_year_precision", "year", "date_precision"))
     if t.name == "releases":
-        # a model's latest release on or before a date (the level and licence when an incident began)
-        extra.append(Index("ix_releases_model_date", "model_id", "date", "openness_level", "release_id"))
+        # a model's latest release on or before a date (the level and licence when an incident began); with
+        # year, also each model's first year and first public event (coverage) without reading the rows
+        extra.append(Index("ix_releases_model_date", "model_id", "date", "openness_level", "release_id", "year"))
+        extra.append(Index("ix_releases_year_level", "year", "openness_level"))
     if t.name == "incident_links":
         cols.insert(0, Column("link_id", String(400), primary_key=True))
     if t.name == "incident_steps":

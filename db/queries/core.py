@@ -784,10 +784,33 @@ def model_catalogue(engine: Engine, **filters) -> pd.DataFrame:
     many release events it has. The first and latest events are read over all of the model's events, so a
     filter chooses which models are listed, never what their history says."""
     chosen = read(engine, select(s.releases.c.model_id).where(*release_conditions(**filters)).distinct())
-    cols = ["model_id", "model", "organization", "modality", "parameters", "release_id", "date", "date_precision"]
-    cols += ["openness_level", "openness", "licence_id", "licence", "licence_family"]
-    events = releases(engine)
-    events = events[events["model_id"].isin(chosen["model_id"])][cols]
+    r, m, lic, o = s.releases.c, s.models.c, s.licences.c, s.organizations.c
+    # the columns of `releases` the catalogue reads, without its per-row source lookup
+    every_event = (
+        select(
+            r.model_id,
+            m.name.label("model"),
+            o.name.label("organization"),
+            m.modality,
+            m.parameters,
+            r.release_id,
+            r.date,
+            r.date_precision,
+            r.openness_level,
+            _level_name(r.openness_level).label("openness"),
+            r.licence_id,
+            func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
+            func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+        )
+        .select_from(
+            s.releases.join(s.models, r.model_id == m.model_id)
+            .join(s.organizations, m.organization_id == o.organization_id)
+            .outerjoin(s.licences, r.licence_id == lic.licence_id)
+        )
+        .order_by(r.date, r.release_id)
+    )
+    events = read(engine, every_event)
+    events = events[events["model_id"].isin(chosen["model_id"])]
     if events.empty:
         return pd.DataFrame(
             columns=[

@@ -783,8 +783,10 @@ def model_catalogue(engine: Engine, **filters) -> pd.DataFrame:
     precision, level), its level and licence after its latest event (a withdrawal included), its size, and how
     many release events it has. The first and latest events are read over all of the model's events, so a
     filter chooses which models are listed, never what their history says."""
-    chosen = read(engine, select(s.releases.c.model_id).where(*release_conditions(**filters)).distinct())
     r, m, lic, o = s.releases.c, s.models.c, s.licences.c, s.organizations.c
+    conds = release_conditions(**filters)
+    # every event of each model with an event passing the filters (the subquery reads releases on its own)
+    chosen = [r.model_id.in_(select(r.model_id).where(*conds).correlate_except(s.releases))] if conds else []
     # the columns of `releases` the catalogue reads, without its per-row source lookup
     every_event = (
         select(
@@ -807,10 +809,10 @@ def model_catalogue(engine: Engine, **filters) -> pd.DataFrame:
             .join(s.organizations, m.organization_id == o.organization_id)
             .outerjoin(s.licences, r.licence_id == lic.licence_id)
         )
+        .where(*chosen)
         .order_by(r.date, r.release_id)
     )
     events = read(engine, every_event)
-    events = events[events["model_id"].isin(chosen["model_id"])]
     if events.empty:
         return pd.DataFrame(
             columns=[

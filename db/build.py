@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, inspect, select, text, update
+from sqlalchemy import Connection, Table, bindparam, delete, event, func, inspect, select, text, update
 
 from db import schema, spec
 from db.cli import exit_cleanly_on_signals
@@ -269,10 +269,21 @@ def _build_sqlite(target: Path, write: Callable[[Connection], dict[str, int]]) -
     os.chmod(tmp, 0o666 & ~_umask())
     try:
         engine = make_engine(f"sqlite:///{tmp}")
+
+        @event.listens_for(engine, "connect")
+        def _write_plainly(dbapi_conn, _record):
+            # A failed build deletes this new file, so nothing needs rolling back: a WAL copy of every page
+            # written (then checkpointed into the file) or an in-memory journal of it only costs writes or memory.
+            dbapi_conn.execute("PRAGMA journal_mode=OFF")
+            dbapi_conn.execute("PRAGMA mmap_size=0")  # pages written through a map would count as the build's memory
+
         schema.metadata.create_all(engine)
         with engine.begin() as conn:
             counts = write(conn)
         engine.dispose()
+        with sqlite3.connect(tmp) as done:
+            done.execute("PRAGMA journal_mode=WAL")  # as the app's write connections expect (readers never wait)
+        done.close()
         _clean_sidecars(tmp)
         if target.exists():
             _copy_into(tmp, target)

@@ -13,18 +13,34 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, Table, bindparam, delete, event, func, inspect, select, text, update
 
 from db import schema, spec
 from db.cli import exit_cleanly_on_signals
 from db.engine import data_dir as default_data_dir
 from db.engine import database_url, is_sqlite, make_engine, sqlite_path
-from db.validate import DATASET_FILE, Record, ValidationError, load_dataset, printable, read_cutoff, split_list
+from db.queries.core import link_state_rule
+from db.validate import (
+    DATASET_FILE,
+    Record,
+    ValidationError,
+    file_label,
+    iter_csv,
+    load_dataset,
+    printable,
+    read_cutoff,
+    split_list,
+)
 
-SCHEMA_VERSION = "5"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting
+SCHEMA_VERSION = "6"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting; 6: link_states, year indexes
 CHUNK = 5_000
+# The large tables: validated keeping only their keys and references, then read again and written in chunks.
+STREAMED = frozenset(
+    {"sources", "models", "releases", "incidents", "incident_links", "incident_steps", "context_events"}
+)
 PG_BUILD_LOCK = 7_406_372_201  # advisory lock key: one build at a time per PostgreSQL database
 
 
@@ -116,41 +132,133 @@ def derive(table: str, row: dict) -> dict:
     return row
 
 
-def write_rows(conn: Connection, rows: dict[str, list[dict]], about: dict[str, str]) -> None:
-    """Insert every row, parents before children, in chunks."""
-    for table in schema.metadata.sorted_tables:
-        batch = rows.get(table.name, [])
-        for start in range(0, len(batch), CHUNK):
-            conn.execute(table.insert(), batch[start : start + CHUNK])
+def write_dataset(
+    conn: Connection, data_dir: Path, today: dt.date, records: dict[str, list[Record]], about: dict[str, str]
+) -> dict[str, int]:
+    """Insert every row, parents before children, in chunks; the STREAMED tables are read from their files again.
+
+    `records` is load_dataset's output with STREAMED tables slim: only the small tables' rows come from it.
+    Models are written without their base model, which is set once every model is in (no order needed).
+    Returns the row count of every table written.
+    """
+    counts = {name: 0 for name in schema.TABLES} | {"model_organizations": 0, "citations": 0}
+    bases: list[dict] = []
+    for table in _write_order():
+        source = _reread(data_dir, table, today) if table.name in STREAMED else records.get(table.name, [])
+        for batch in _batches(source, CHUNK):
+            rows = rows_for_tables({table.name: batch})
+            if table.name == "models":
+                # a base model may come later in the file: every base is set once all models are in
+                bases += [
+                    {"id": r["model_id"], "base": r["base_model_id"]} for r in rows["models"] if r["base_model_id"]
+                ]
+                rows["models"] = [{**r, "base_model_id": None} for r in rows["models"]]
+            for name in (table.name, "model_organizations", "citations"):
+                _insert(conn, schema.metadata.tables[name], rows[name])
+                counts[name] += len(rows[name])
+        if table.name == "models" and bases:
+            m = schema.models.c
+            set_base = (
+                update(schema.models).where(m.model_id == bindparam("id")).values(base_model_id=bindparam("base"))
+            )
+            for start in range(0, len(bases), CHUNK):
+                conn.execute(set_base, bases[start : start + CHUNK])
+    counts["link_states"] = fill_link_states(conn)
     info = {
         **about,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "schema_version": SCHEMA_VERSION,
     }
     conn.execute(schema.build_info.insert(), [{"key": k, "value": v} for k, v in info.items()])
+    return counts
+
+
+def _write_order() -> list[spec.TableSpec]:
+    """Contract tables in foreign-key order, sources first (every table's citations refer to them)."""
+    order = [spec.BY_NAME[t.name] for t in schema.metadata.sorted_tables if t.name in spec.BY_NAME]
+    return sorted(order, key=lambda t: t.name != "sources")
+
+
+def _reread(data_dir: Path, table: spec.TableSpec, today: dt.date) -> Iterator[Record]:
+    """The validated records of one file, read again; a problem now means the file changed since validation."""
+    path = Path(data_dir) / table.file
+    if table.optional and not path.exists():
+        return
+    for rec, problems in iter_csv(path, table, today, file_label(data_dir, table)):
+        if problems:
+            raise ValidationError(problems)
+        if rec is not None:
+            yield rec
+
+
+def _batches(items: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _insert(conn: Connection, table: Table, rows: list[dict]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(table.insert(), rows[start : start + CHUNK])
+
+
+def fill_link_states(conn: Connection) -> int:
+    """Store every link's state when its incident began (link_state_rule); returns the number of links."""
+    rule = link_state_rule()
+    conn.execute(schema.link_states.insert().from_select(list(rule.selected_columns.keys()), rule))
+    return conn.execute(select(func.count()).select_from(schema.link_states)).scalar_one()
+
+
+def refresh_link_states(conn: Connection, table: str, rows: list[dict]) -> None:
+    """Recompute the stored state of the links that rows just written to `table` can change (imports)."""
+    lk = schema.incident_links.c
+    by = {"releases": ("model_id", lk.model_id), "incidents": ("incident_id", lk.incident_id)}
+    by["incident_links"] = ("link_id", lk.link_id)
+    if table not in by:
+        return
+    field, column = by[table]
+    ids = sorted({r[field] for r in rows})
+    for start in range(0, len(ids), CHUNK):
+        affected = column.in_(ids[start : start + CHUNK])
+        stale = select(lk.link_id).where(affected)
+        conn.execute(delete(schema.link_states).where(schema.link_states.c.link_id.in_(stale)))
+        rule = link_state_rule(affected)
+        conn.execute(schema.link_states.insert().from_select(list(rule.selected_columns.keys()), rule))
 
 
 def build(data_dir: Path | None = None, url: str | None = None, force: bool = False) -> dict[str, int] | None:
-    """Build the database; returns row counts, or None when it was already up to date."""
+    """Build the database; returns row counts, or None when it was already up to date.
+
+    Two passes keep memory flat: the first validates every file keeping only what checks across files need,
+    the second reads the large files again and writes their rows in chunks, in one transaction (PostgreSQL)
+    or into a temporary file swapped in at the end (SQLite), so a failure writes nothing.
+    """
     url = url or database_url()
     data_dir = Path(data_dir or default_data_dir())
     digest = data_hash(data_dir)
     if not force and stored_hash(url) == digest:
         return None
-    records = load_dataset(data_dir)
-    rows = rows_for_tables(records)
+    today = dt.date.today()
+    records = load_dataset(data_dir, today, slim=STREAMED)
     about = {"data_hash": digest}
     cutoff, _ = read_cutoff(data_dir)
     if cutoff:
         about["cutoff"] = cutoff
+
+    def write(conn: Connection) -> dict[str, int]:
+        return write_dataset(conn, data_dir, today, records, about)
+
     if is_sqlite(url):
-        _build_sqlite(sqlite_path(url), rows, about)
-    elif not _build_server(url, rows, about, force):
-        return None
-    return {name: len(r) for name, r in rows.items()}
+        return _build_sqlite(sqlite_path(url), write)
+    return _build_server(url, write, about["data_hash"], force)
 
 
-def _build_sqlite(target: Path, rows: dict[str, list[dict]], about: dict[str, str]) -> None:
+def _build_sqlite(target: Path, write: Callable[[Connection], dict[str, int]]) -> dict[str, int]:
     """Write a complete new file beside the target, then put it in place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
@@ -161,10 +269,21 @@ def _build_sqlite(target: Path, rows: dict[str, list[dict]], about: dict[str, st
     os.chmod(tmp, 0o666 & ~_umask())
     try:
         engine = make_engine(f"sqlite:///{tmp}")
+
+        @event.listens_for(engine, "connect")
+        def _write_plainly(dbapi_conn, _record):
+            # A failed build deletes this new file, so nothing needs rolling back: a WAL copy of every page
+            # written (then checkpointed into the file) or an in-memory journal of it only costs writes or memory.
+            dbapi_conn.execute("PRAGMA journal_mode=OFF")
+            dbapi_conn.execute("PRAGMA mmap_size=0")  # pages written through a map would count as the build's memory
+
         schema.metadata.create_all(engine)
         with engine.begin() as conn:
-            write_rows(conn, rows, about)
+            counts = write(conn)
         engine.dispose()
+        with sqlite3.connect(tmp) as done:
+            done.execute("PRAGMA journal_mode=WAL")  # as the app's write connections expect (readers never wait)
+        done.close()
         _clean_sidecars(tmp)
         if target.exists():
             _copy_into(tmp, target)
@@ -173,6 +292,7 @@ def _build_sqlite(target: Path, rows: dict[str, list[dict]], about: dict[str, st
     finally:
         tmp.unlink(missing_ok=True)
         _clean_sidecars(tmp)
+    return counts
 
 
 STALE_AFTER_S = 3600  # a build's temporary file older than this belongs to a build that was killed
@@ -218,11 +338,13 @@ def _clean_sidecars(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _build_server(url: str, rows: dict[str, list[dict]], about: dict[str, str], force: bool = False) -> bool:
+def _build_server(
+    url: str, write: Callable[[Connection], dict[str, int]], digest: str, force: bool = False
+) -> dict[str, int] | None:
     """Drop, recreate and fill every table in one transaction (PostgreSQL has transactional DDL).
 
     App replicas starting together queue on an advisory lock; one that finds the
-    data already built by another while it waited writes nothing and returns False.
+    data already built by another while it waited writes nothing and returns None.
     """
     engine = make_engine(url)
     try:
@@ -230,12 +352,11 @@ def _build_server(url: str, rows: dict[str, list[dict]], about: dict[str, str], 
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_BUILD_LOCK})
             if not force and inspect(conn).has_table(schema.build_info.name):
                 info = schema.build_info.c
-                if conn.execute(select(info.value).where(info.key == "data_hash")).scalar() == about["data_hash"]:
-                    return False
+                if conn.execute(select(info.value).where(info.key == "data_hash")).scalar() == digest:
+                    return None
             schema.metadata.drop_all(conn)
             schema.metadata.create_all(conn)
-            write_rows(conn, rows, about)
-        return True
+            return write(conn)
     finally:
         engine.dispose()
 

@@ -61,9 +61,14 @@ def _table(t: spec.TableSpec) -> Table:
     if t.name in ("releases", "incidents"):
         cols.append(Column("year", Integer(), nullable=False, index=True))
         extra.append(Index(f"ix_{t.name}_date", "date"))
+    if t.name in ("releases", "incidents"):
+        # counts per year and date precision (Data and method) read this index, not the wide rows
+        extra.append(Index(f"ix_{t.name}_year_precision", "year", "date_precision"))
     if t.name == "releases":
-        # a model's latest release on or before a date (the level and licence when an incident began)
-        extra.append(Index("ix_releases_model_date", "model_id", "date", "openness_level", "release_id"))
+        # a model's latest release on or before a date (the level and licence when an incident began); with
+        # year, also each model's first year and first public event (coverage) without reading the rows
+        extra.append(Index("ix_releases_model_date", "model_id", "date", "openness_level", "release_id", "year"))
+        extra.append(Index("ix_releases_year_level", "year", "openness_level"))
     if t.name == "incident_links":
         cols.insert(0, Column("link_id", String(400), primary_key=True))
     if t.name == "incident_steps":
@@ -108,6 +113,17 @@ citations = Table(
     Column("entity_id", String(400), primary_key=True),
     Column("source_id", String(128), ForeignKey("sources.source_id"), primary_key=True),
     Index("ix_citations_source", "source_id"),
+)
+
+# Each incident link's model state when the incident began (db.queries.core.link_state_rule), stored by the
+# build and refreshed by imports: the rule does not depend on any filter but costs one lookup per link.
+link_states = Table(
+    "link_states",
+    metadata,
+    Column("link_id", String(400), ForeignKey("incident_links.link_id"), primary_key=True),
+    Column("release_at", String(128)),
+    Column("level_at", Integer()),
+    Column("licence_at", String(128)),
 )
 
 build_info = Table(

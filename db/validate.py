@@ -1,5 +1,6 @@
 """Validation of data files and imports: every problem named by file, line, column and reason."""
 
+import codecs
 import csv
 import datetime as dt
 import functools
@@ -7,7 +8,9 @@ import io
 import json
 import math
 import re
+import sys
 import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,13 +75,31 @@ class ValidationError(Exception):
         return "\n".join(lines)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """A validated row: where it came from and its typed values."""
 
     file: str
     line: int
-    values: dict
+    values: Mapping
+
+
+class Facts(Mapping):
+    """A few values of a row in a tuple under a shared column index: a slim record's values, small in memory."""
+
+    __slots__ = ("_index", "_cells")
+
+    def __init__(self, index: dict[str, int], cells: tuple):
+        self._index, self._cells = index, cells
+
+    def __getitem__(self, name: str):
+        return self._cells[self._index[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 def split_list(cell: str | None) -> list[str]:
@@ -251,15 +272,43 @@ def _figure_rules(file: str, line: int, v: dict) -> list[Problem]:
 
 def read_csv(path: Path, table: spec.TableSpec, today: dt.date, label: str | None = None):
     """Read and type-check one data file; returns (records, problems)."""
+    return _collect(iter_csv(path, table, today, label))
+
+
+def iter_csv(
+    path: Path, table: spec.TableSpec, today: dt.date, label: str | None = None
+) -> Iterator[tuple[Record | None, list[Problem]]]:
+    """Type-check one data file row by row, never holding the whole file: (record or None, its problems)."""
     label = label or str(path)
+    if not path.exists():
+        yield None, [Problem(label, 0, "", "file is missing")]
+        return
+    bad_encoding = _utf8_problem(path, label)
+    if bad_encoding:
+        yield None, [bad_encoding]
+        return
+    with path.open(encoding="utf-8", newline="") as fh:
+        yield from _iter_rows(fh, table, today, label)
+
+
+def _utf8_problem(path: Path, label: str) -> Problem | None:
+    """The first invalid UTF-8 byte of a file as a problem, read in blocks (the file is not held at once)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        try:
+            while block := fh.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return None
+        except UnicodeDecodeError:
+            pass
+    data = path.read_bytes()  # only on the error path: the offset and its line need the whole file
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return [], [Problem(label, 0, "", "file is missing")]
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, column = _byte_position(path.read_bytes(), exc.start)
-        return [], [Problem(label, line, column, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")]
-    return read_csv_text(text, table, today, label)
+        line, column = _byte_position(data, exc.start)
+        return Problem(label, line, column, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})")
+    return None
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, str]:
@@ -273,26 +322,44 @@ def _byte_position(data: bytes, offset: int) -> tuple[int, str]:
 
 def read_csv_text(text: str, table: spec.TableSpec, today: dt.date, label: str):
     """Type-check CSV text for one table; returns (records, problems)."""
+    return _collect(_iter_rows(io.StringIO(text, newline=""), table, today, label))
+
+
+def _collect(checked: Iterable[tuple[Record | None, list[Problem]]]) -> tuple[list[Record], list[Problem]]:
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for record, found in checked:
+        if record is not None:
+            records.append(record)
+        problems += found
+    return records, problems
+
+
+def _iter_rows(
+    lines: Iterable[str], table: spec.TableSpec, today: dt.date, label: str
+) -> Iterator[tuple[Record | None, list[Problem]]]:
+    """Type-check CSV lines for one table, one row at a time."""
     # Rows end at CR, LF or CRLF only (RFC 4180), so a U+2028 or other Unicode line break stays inside its cell
     # and every reader of the file (this parser, the import's row limit, a spreadsheet) sees the same rows.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    problems: list[Problem] = []
-    records: list[Record] = []
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        return [], [Problem(label, 1, "", "file is empty (a header row is required)")]
+        yield None, [Problem(label, 1, "", "file is empty (a header row is required)")]
+        return
     except csv.Error as exc:
-        return [], [Problem(label, 1, "", f"malformed CSV: {exc}")]
+        yield None, [Problem(label, 1, "", f"malformed CSV: {exc}")]
+        return
     header = [h.strip() for h in header]
     missing = [c for c in table.columns if c not in header]
     unknown = [c for c in header if c not in table.columns]
-    problems += [Problem(label, 1, c, "column is missing from the header") for c in missing]
+    problems = [Problem(label, 1, c, "column is missing from the header") for c in missing]
     problems += [Problem(label, 1, c, "is not a column of this table") for c in unknown]
     if missing or unknown or len(set(header)) != len(header):
         if len(set(header)) != len(header):
             problems.append(Problem(label, 1, "", "a column name appears twice"))
-        return [], problems
+        yield None, problems
+        return
     line = reader.line_num + 1
     while True:
         try:
@@ -300,20 +367,17 @@ def read_csv_text(text: str, table: spec.TableSpec, today: dt.date, label: str):
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(label, line, "", f"malformed CSV: {exc}"))
+            yield None, [Problem(label, line, "", f"malformed CSV: {exc}")]
             break
         if not any(c.strip() for c in cells):
             line = reader.line_num + 1
             continue
         if len(cells) != len(header):
             column = header[len(cells)] if len(cells) < len(header) else f"cell {len(header) + 1}"
-            problems.append(Problem(label, line, column, f"has {len(cells)} cells, the header has {len(header)}"))
+            yield None, [Problem(label, line, column, f"has {len(cells)} cells, the header has {len(header)}")]
         else:
-            record, row_problems = check_row(table, label, line, dict(zip(header, cells, strict=True)), today)
-            records.append(record)
-            problems += row_problems
+            yield check_row(table, label, line, dict(zip(header, cells, strict=True)), today)
         line = reader.line_num + 1
-    return records, problems
 
 
 def key_of(table: spec.TableSpec, values: dict) -> tuple:
@@ -407,12 +471,13 @@ def _latin_twin(ch: str) -> str:
 
 
 LOOKALIKE_OVERRIDE = "allow-lookalike"  # a note that says the look-alike is intended
+LOOKALIKE_TABLES = (spec.MODELS, spec.ORGANIZATIONS, spec.LICENCES)
 
 
 def _lookalike_names(records: dict[str, list[Record]], known: dict[str, dict[tuple, dict]]) -> list[Problem]:
     """A name that looks like another row's name but is spelt with other characters needs an explicit override."""
     problems = []
-    for table in (spec.MODELS, spec.ORGANIZATIONS, spec.LICENCES):
+    for table in LOOKALIKE_TABLES:
         by_skeleton: dict[str, dict[str, str]] = {}
         for key, values in known.get(table.name, {}).items():
             name = values.get("name") if values else None
@@ -526,34 +591,69 @@ def read_cutoff(data_dir: Path) -> tuple[str | None, list[Problem]]:
     return cutoff, []
 
 
-def _after_cutoff(records: dict[str, list[Record]], cutoff: str) -> list[Problem]:
-    """Events dated after the declared cut-off: the data claims to stop there."""
-    return [
-        Problem(rec.file, rec.line, "date", f"'{rec.values['date']}' is after the data cut-off {cutoff}")
-        for name, recs in records.items()
-        if "date" in spec.BY_NAME[name].columns
-        for rec in recs
-        if rec.values.get("date") and rec.values["date"] > cutoff
-    ]
+def _after_cutoff(rec: Record, cutoff: str) -> list[Problem]:
+    """An event dated after the declared cut-off: the data claims to stop there."""
+    date = rec.values.get("date")
+    if date and date > cutoff:
+        return [Problem(rec.file, rec.line, "date", f"'{date}' is after the data cut-off {cutoff}")]
+    return []
 
 
-def load_dataset(data_dir: Path, today: dt.date | None = None) -> dict[str, list[Record]]:
-    """Read and validate every data file; raise ValidationError listing every problem."""
+def file_label(data_dir: Path, table: spec.TableSpec) -> str:
+    """How problems name a table's file: data/<file> for the data folder, else its path."""
+    path = Path(data_dir) / table.file
+    return f"data/{table.file}" if Path(data_dir).name == "data" else str(path)
+
+
+def reference_columns(table: spec.TableSpec) -> dict[str, int]:
+    """The columns that checks across files read, with their position in a Facts tuple.
+
+    A row's key, what it refers to, and for look-alike checks its name and whether its notes allow one.
+    """
+    names = list(table.key) + [c.name for c in table.cols if c.kind in ("ref", "reflist", "sources")]
+    if table in LOOKALIKE_TABLES:
+        names += ["name", "notes"]
+    return {name: i for i, name in enumerate(dict.fromkeys(names))}
+
+
+def reference_facts(index: dict[str, int], values: Mapping) -> Facts:
+    """The reference_columns of one row; ids shared with other tables are stored once (interned)."""
+    cells = []
+    for name in index:
+        value = values.get(name)
+        if name == "notes":
+            value = LOOKALIKE_OVERRIDE if LOOKALIKE_OVERRIDE in (value or "") else None
+        cells.append(sys.intern(value) if isinstance(value, str) else value)
+    return Facts(index, tuple(cells))
+
+
+def load_dataset(data_dir: Path, today: dt.date | None = None, slim: Iterable[str] = ()) -> dict[str, list[Record]]:
+    """Read and validate every data file; raise ValidationError listing every problem.
+
+    Records of the tables named in `slim` keep only their reference_facts, so a large table can be
+    validated without holding its rows (the build streams those rows in a second pass).
+    """
     today = today or dt.date.today()
+    slim = set(slim)
     records: dict[str, list[Record]] = {}
     cutoff, problems = read_cutoff(data_dir)
+    late: list[Problem] = []
     for table in spec.TABLES:
         path = Path(data_dir) / table.file
-        label = f"data/{table.file}" if Path(data_dir).name == "data" else str(path)
+        records[table.name] = kept = []
         if table.optional and not path.exists():
-            records[table.name] = []
             continue
-        recs, probs = read_csv(path, table, today, label)
-        records[table.name] = recs
-        problems += probs
+        dated = "date" in table.columns
+        index = reference_columns(table)
+        for rec, found in iter_csv(path, table, today, file_label(data_dir, table)):
+            problems += found
+            if rec is None:
+                continue
+            if cutoff and dated:
+                late += _after_cutoff(rec, cutoff)
+            kept.append(Record(rec.file, rec.line, reference_facts(index, rec.values)) if table.name in slim else rec)
     problems += check_references(records)
-    if cutoff:
-        problems += _after_cutoff(records, cutoff)
+    problems += late
     if problems:
         raise ValidationError(problems)
     return records

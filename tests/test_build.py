@@ -1,6 +1,7 @@
 """The build: real SQLite from the fixture data, idempotent, atomic, and refusing bad data from the command line."""
 
 import csv
+import datetime as dt
 import hashlib
 import os
 import sqlite3
@@ -13,8 +14,10 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from db import schema, spec
-from db.build import build, data_hash, ensure_database
+from db.build import STREAMED, _build_sqlite, build, data_hash, ensure_database, write_dataset
 from db.engine import make_engine
+from db.queries.core import link_state_rule
+from db.validate import ValidationError, load_dataset
 from tests.conftest import FIXTURE_DATA, ROOT
 
 
@@ -271,3 +274,37 @@ def test_database_opens_with_plain_sqlite3(fixture_data, db_url):
         )
     finally:
         conn.close()
+
+
+def _stored_and_recomputed(url: str) -> tuple[list[tuple], list[tuple]]:
+    """The link_states table and a fresh computation of the rule that filled it, both sorted."""
+    engine = make_engine(url, readonly=True)
+    try:
+        with engine.connect() as conn:
+            stored = sorted(map(tuple, conn.execute(select(schema.link_states)).all()))
+            fresh = sorted(map(tuple, conn.execute(link_state_rule()).all()))
+    finally:
+        engine.dispose()
+    return stored, fresh
+
+
+def test_link_states_table_holds_the_rule_for_every_link(fixture_db):
+    stored, fresh = _stored_and_recomputed(fixture_db)
+    assert stored == fresh
+    assert len(stored) == scalar(fixture_db, "SELECT count(*) FROM incident_links")
+    assert ("llama-weights-leak/llama/llama-2023-03-leak", "llama-2023-03-leak", 4, None) in stored
+
+
+def test_a_file_changed_between_validation_and_writing_writes_nothing(fixture_data, db_url):
+    """The build reads the large files twice; a row that went bad in between fails the build, not the database."""
+    build(fixture_data, db_url)
+    before = sha256(Path(db_url.removeprefix("sqlite:///")))
+    today = dt.date.today()
+    records = load_dataset(fixture_data, today, slim=STREAMED)
+    set_cell(fixture_data, "releases.csv", 0, "openness_level", "9")
+    with pytest.raises(ValidationError, match="openness_level"):
+        _build_sqlite(
+            Path(db_url.removeprefix("sqlite:///")),
+            lambda conn: write_dataset(conn, fixture_data, today, records, {"data_hash": "x"}),
+        )
+    assert sha256(Path(db_url.removeprefix("sqlite:///"))) == before

@@ -454,3 +454,27 @@ def test_reference_checks_read_only_keys_and_find_what_the_whole_stored_rows_fin
     assert bool(whole) == has_refs
     if name == "incident_links":
         assert any("belongs to model" in p.reason for p in whole)
+
+
+def _link_state(url: str, link_id: str) -> tuple:
+    return _query(url, "SELECT release_at, level_at, licence_at FROM link_states WHERE link_id = ?", link_id)[0]
+
+
+def test_imports_keep_the_stored_link_states_current(db_url):
+    """A release event before an incident, or an incident moved in time, changes the model's state at that time."""
+    link = "andersen-v-stability/stable-diffusion-1"
+    assert _link_state(db_url, link) == ("sd-2022-08", 4, "LicenseRef-CreativeML-OpenRAIL-M")
+    earlier = "sd-2023-01,stable-diffusion-1,2023-01-02,day,weights,5,none,MIT,open,open,open,open,open,New.,s-sd"
+    ingest.import_bytes(CURATOR, "releases.csv", releases_csv(earlier), url=db_url)
+    assert _link_state(db_url, link) == ("sd-2023-01", 5, "MIT")
+
+    with (FIXTURE_DATA / "incidents.csv").open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["incident_id"] == "gpt-2-withholding"]
+    rows[0]["date"], rows[0]["date_precision"] = "2019-12-01", "day"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    ingest.import_bytes(CURATOR, "incidents.csv", out.getvalue().encode(), url=db_url)
+    assert _link_state(db_url, "gpt-2-withholding/gpt-2/gpt-2-2019-02") == ("gpt-2-2019-11", 4, "MIT")
+    assert _query(db_url, "SELECT count(*) FROM link_states")[0][0] == count(db_url, "incident_links")

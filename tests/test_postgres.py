@@ -19,7 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
 from db import queries, schema
-from db.build import build, stored_hash
+from db.build import build, stored_hash, write_dataset
 from db.engine import make_engine
 from db.validate import ValidationError
 from tests.conftest import FIXTURE_DATA
@@ -226,11 +226,13 @@ def test_build_failing_mid_write_rolls_back(pg_url, fixture_data, monkeypatch):
         (FIXTURE_DATA / "organizations.csv").read_text() + "new-org,New Org,,US,company\n"
     )
 
-    def broken_write(conn, rows, digest):
-        conn.execute(schema.sources.insert(), rows["sources"])
+    write_everything = write_dataset
+
+    def broken_write(conn, *args):
+        write_everything(conn, *args)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("db.build.write_rows", broken_write)
+    monkeypatch.setattr("db.build.write_dataset", broken_write)
     with pytest.raises(RuntimeError, match="disk full"):
         build(fixture_data, pg_url)
     assert snapshot(pg_url) == before

@@ -136,11 +136,19 @@ def incident_conditions(start=None, end=None, incident_types=None, **filters) ->
 
 
 def link_states():
-    """Each incident link with its model's state when the incident began (link_id, level_at, licence_at).
+    """Each incident link with its model's state when the incident began (link_id, release_at, level_at, licence_at).
+
+    Stored by the build (link_state_rule says how); a link whose incident predates every release event of
+    its model has no release at the time (release_at, level_at and licence_at are missing): its level is unknown.
+    """
+    return s.link_states
+
+
+def link_state_rule(*link_conds):
+    """The state of each link (those matching `link_conds` on incident_links) computed from the releases.
 
     The rule: the model's latest release event dated on or before the incident (the same day counts; on a
-    day with several events, the highest level). A link whose incident predates every release event of its
-    model has no release at the time (release_at, level_at and licence_at are missing): its level is unknown.
+    day with several events, the highest level, then the highest release id).
     """
     lk, i, r = s.incident_links.c, s.incidents.c, s.releases.c
     # one indexed lookup per link (ix_releases_model_date) instead of joining every earlier release
@@ -154,19 +162,16 @@ def link_states():
     picked = (
         select(lk.link_id, at.label("release_at"))
         .select_from(s.incident_links.join(s.incidents, lk.incident_id == i.incident_id))
+        .where(*link_conds)
         .subquery()
     )
     rel = s.releases.alias("release_at_time")
-    return (
-        select(
-            picked.c.link_id,
-            picked.c.release_at,
-            rel.c.openness_level.label("level_at"),
-            rel.c.licence_id.label("licence_at"),
-        )
-        .select_from(picked.outerjoin(rel, rel.c.release_id == picked.c.release_at))
-        .subquery("link_states")
-    )
+    return select(
+        picked.c.link_id,
+        picked.c.release_at,
+        rel.c.openness_level.label("level_at"),
+        rel.c.licence_id.label("licence_at"),
+    ).select_from(picked.outerjoin(rel, rel.c.release_id == picked.c.release_at))
 
 
 def links_matching(
@@ -778,11 +783,36 @@ def model_catalogue(engine: Engine, **filters) -> pd.DataFrame:
     precision, level), its level and licence after its latest event (a withdrawal included), its size, and how
     many release events it has. The first and latest events are read over all of the model's events, so a
     filter chooses which models are listed, never what their history says."""
-    chosen = read(engine, select(s.releases.c.model_id).where(*release_conditions(**filters)).distinct())
-    cols = ["model_id", "model", "organization", "modality", "parameters", "release_id", "date", "date_precision"]
-    cols += ["openness_level", "openness", "licence_id", "licence", "licence_family"]
-    events = releases(engine)
-    events = events[events["model_id"].isin(chosen["model_id"])][cols]
+    r, m, lic, o = s.releases.c, s.models.c, s.licences.c, s.organizations.c
+    conds = release_conditions(**filters)
+    # every event of each model with an event passing the filters (the subquery reads releases on its own)
+    chosen = [r.model_id.in_(select(r.model_id).where(*conds).correlate_except(s.releases))] if conds else []
+    # the columns of `releases` the catalogue reads, without its per-row source lookup
+    every_event = (
+        select(
+            r.model_id,
+            m.name.label("model"),
+            o.name.label("organization"),
+            m.modality,
+            m.parameters,
+            r.release_id,
+            r.date,
+            r.date_precision,
+            r.openness_level,
+            _level_name(r.openness_level).label("openness"),
+            r.licence_id,
+            func.coalesce(lic.name, literal(UNKNOWN)).label("licence"),
+            func.coalesce(lic.family, literal(UNKNOWN_LICENCE)).label("licence_family"),
+        )
+        .select_from(
+            s.releases.join(s.models, r.model_id == m.model_id)
+            .join(s.organizations, m.organization_id == o.organization_id)
+            .outerjoin(s.licences, r.licence_id == lic.licence_id)
+        )
+        .where(*chosen)
+        .order_by(r.date, r.release_id)
+    )
+    events = read(engine, every_event)
     if events.empty:
         return pd.DataFrame(
             columns=[

@@ -45,10 +45,16 @@ def models_by_clause_year(engine: Engine) -> pd.DataFrame:
     """Models per year of their earliest release event and inclusion clause (a model counts under each clause)."""
     r, m = s.releases, s.models
     first = select(r.c.model_id, func.min(r.c.year).label("year")).group_by(r.c.model_id).subquery()
-    rows = read(engine, select(m.c.inclusion, first.c.year).join(first, first.c.model_id == m.c.model_id))
+    # models per year and inclusion list in SQL (few distinct lists), then each list's count to each of its clauses
+    stmt = (
+        select(m.c.inclusion, first.c.year, func.count().label("models"))
+        .join(first, first.c.model_id == m.c.model_id)
+        .group_by(m.c.inclusion, first.c.year)
+    )
+    rows = read(engine, stmt)
     rows["clause"] = rows["inclusion"].map(split_list)
     rows = rows.explode("clause")
-    counts = rows.groupby(["year", "clause"]).size().rename("models").reset_index()
+    counts = rows.groupby(["year", "clause"])["models"].sum().astype(int).rename("models").reset_index()
     order = {c: i for i, c in enumerate(INCLUSION_CLAUSES)}
     counts = counts.sort_values(["year", "clause"], key=lambda c: c.map(order) if c.name == "clause" else c)
     return counts.reset_index(drop=True)

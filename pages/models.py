@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from db.queries.core import CATALOGUE_LIMIT
 from ui import data, frame, widgets
 
 frame.require()
@@ -16,7 +17,14 @@ st.write(
     "not because it was easy to find. First release and current level are read over all of a model's events: "
     "the current level is the one after its latest event, a withdrawal included. Click a column to sort it."
 )
-rows = data.get("model_catalogue", f)
+n_models = data.get("count_models", f)
+rows = data.get("model_catalogue", f, limit=CATALOGUE_LIMIT)
+if len(rows) < n_models:
+    st.warning(
+        f"Showing the {len(rows):,} models whose first release is newest, of the {n_models:,} the filters admit. "
+        "The download holds exactly these rows. Narrow the years or filters in the sidebar to list older models.",
+        icon=":material/filter_alt:",
+    )
 # ISO dates cut to their precision (2019-02-14, 2019-02, 2019): as precise as known, and they sort in time order
 CUT = {"day": 10, "month": 7, "year": 4}
 first = [

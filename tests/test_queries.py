@@ -296,3 +296,16 @@ def test_injection_looking_values_match_nothing(writable_engine, payload):
         q.context_events(writable_engine, **{key: payload})
     assert q.row_counts(writable_engine) == before
     assert len(q.releases(writable_engine)) == 6
+
+
+def test_the_model_catalogue_lists_the_newest_models_first_when_limited(fixture_engine):
+    """A limit keeps the models whose first release is newest, with the same rows as the full catalogue."""
+    full = q.model_catalogue(fixture_engine)
+    newest = full.sort_values(["first_release", "model_id"], ascending=False).head(2)["model_id"]
+    limited = q.model_catalogue(fixture_engine, limit=2)
+    assert set(limited["model_id"]) == set(newest)
+    expected = full[full["model_id"].isin(newest)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(limited, expected)
+    filtered = q.model_catalogue(fixture_engine, limit=1, openness_levels=(4, 5))
+    assert len(filtered) == 1 and q.count_models(fixture_engine, openness_levels=(4, 5)) >= 1
+    assert filtered["model_id"].iloc[0] in set(q.model_catalogue(fixture_engine, openness_levels=(4, 5))["model_id"])

@@ -778,15 +778,31 @@ def date_precision_by_year(engine: Engine) -> pd.DataFrame:
     return rows.sort_values(["kind", "year", "date_precision"]).reset_index(drop=True)
 
 
-def model_catalogue(engine: Engine, **filters) -> pd.DataFrame:
+# The models page lists at most this many models: a table a reader can scroll and sort (a million release events
+# hold some 700k models, which no browser table draws).
+CATALOGUE_LIMIT = 5000
+
+
+def model_catalogue(engine: Engine, limit: int | None = None, **filters) -> pd.DataFrame:
     """One row per model with a release event passing the filters: who made it, its first release event (date,
     precision, level), its level and licence after its latest event (a withdrawal included), its size, and how
     many release events it has. The first and latest events are read over all of the model's events, so a
-    filter chooses which models are listed, never what their history says."""
+    filter chooses which models are listed, never what their history says. With `limit`, only the `limit` models
+    whose first release event is newest (ties by id) are listed; `count_models` gives how many there are."""
     r, m, lic, o = s.releases.c, s.models.c, s.licences.c, s.organizations.c
     conds = release_conditions(**filters)
     # every event of each model with an event passing the filters (the subquery reads releases on its own)
     chosen = [r.model_id.in_(select(r.model_id).where(*conds).correlate_except(s.releases))] if conds else []
+    if limit is not None:
+        first = s.releases.alias("first_events")
+        newest = (
+            select(first.c.model_id)
+            .where(first.c.model_id.in_(select(r.model_id).where(*conds)) if conds else true())
+            .group_by(first.c.model_id)
+            .order_by(func.min(first.c.date).desc(), first.c.model_id.desc())
+            .limit(limit)
+        )
+        chosen = [r.model_id.in_(newest)]
     # the columns of `releases` the catalogue reads, without its per-row source lookup
     every_event = (
         select(

@@ -32,9 +32,10 @@ LAUNCH_ARGS = [
 ]
 # Installed in every document before Streamlit's own scripts: the last click, each Plotly draw, the first chart.
 WATCH = """
-window.__bench = {click: -1, draws: [], first: null};
+window.__bench = {click: -1, draws: [], first: null, table: null};
 document.addEventListener('click', () => { window.__bench.click = performance.now(); }, true);
 const DRAWN = '.js-plotly-plot .main-svg g.trace, .js-plotly-plot .gl-container canvas';
+const TABLE = '[data-testid="stDataFrame"] canvas';  // a drawn st.dataframe: what a page without a chart shows first
 const hook = (gd) => {
   if (gd.__benchHooked || typeof gd.on !== 'function') return;
   gd.__benchHooked = true;
@@ -43,6 +44,7 @@ const hook = (gd) => {
 new MutationObserver(() => {
   document.querySelectorAll('.js-plotly-plot').forEach(hook);
   if (window.__bench.first === null && document.querySelector(DRAWN)) window.__bench.first = performance.now();
+  if (window.__bench.table === null && document.querySelector(TABLE)) window.__bench.table = performance.now();
 }).observe(document, {subtree: true, childList: true});
 """
 # The page is idle (nothing running or stale) and no chart has been drawn for QUIET_MS: returns the draws since the
@@ -58,7 +60,7 @@ SETTLED = f"""(ranLongAgo) => {{
   const after = b.draws.filter(t => t > b.click);
   if (after.length && now - after[after.length - 1] < {QUIET_MS}) return null;
   if (!after.length && !ranLongAgo) return null;
-  return {{click: b.click, draws: after, first: b.first}};
+  return {{click: b.click, draws: after, first: b.first, table: b.table}};
 }}"""
 
 

@@ -113,12 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "OBSERVATORY_DATA_DIR")}
     ports = {"floor": free_port(), "app": free_port()}
     servers = {"floor": start_server(ports["floor"], env, "bench/floor_app.py"), "app": start_server(ports["app"], env)}
-    pages = {"floor": [""], "app": [p.url_path for p in PAGES]}
+    pages = {"floor": [""], "app": ["" if i == 0 else p.url_path for i, p in enumerate(PAGES)]}
     try:
+        print("| server | sessions | loads/s | median s (p90) | CPU ms/load |\n|---|---|---|---|---|")
         for name in ("floor", "app"):
-            asyncio.run(_per_page(ports[name], pages[name][0], 1))
+            for page in pages[name]:  # every page once first, so the crowd meets warm caches
+                asyncio.run(_per_page(ports[name], page, 1))
             for n in args.sessions:
-                print(name, crowd(ports[name], servers[name].pid, pages[name], n, max(args.loads, n)))
+                c = crowd(ports[name], servers[name].pid, pages[name], n, max(args.loads, 2 * n))
+                print(f"| {name} | {n} | {c['per_s']} | {c['median_s']} ({c['p90_s']}) | {c['cpu_ms']} |")
     finally:
         for proc in servers.values():
             proc.terminate()

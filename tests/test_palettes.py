@@ -103,7 +103,7 @@ def test_figures_draw_openness_colours_for_levels_only_and_their_colours_apart(d
 
 
 def test_the_method_page_shows_every_palette(app_on_fixture):
-    at = open_page("pages/method.py")
+    at = open_page("pages/method.py", {"section": "Colours"})
     assert not at.exception
     swatches = next(
         f

@@ -126,6 +126,23 @@ link_states = Table(
     Column("licence_at", String(128)),
 )
 
+# Each model's first release event, first public event and highest level (db.queries.core.model_first_rule),
+# stored by the build and refreshed by imports like link_states: windows over every release event cost seconds
+# at a million events, and the overview, the risk page and the coverage charts all need these per-model firsts.
+model_firsts = Table(
+    "model_firsts",
+    metadata,
+    Column("model_id", String(128), ForeignKey("models.model_id"), primary_key=True),
+    Column("release_id", String(128), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("year", Integer(), nullable=False),
+    Column("openness_level", Integer(), nullable=False),
+    Column("licence_id", String(128)),
+    Column("public_year", Integer(), nullable=False),
+    Column("public_level", Integer(), nullable=False),
+    Column("max_level", Integer(), nullable=False),
+)
+
 build_info = Table(
     "build_info",
     metadata,

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from db import schema, spec
-from db.build import entity_key, refresh_link_states, rows_for_tables
+from db.build import entity_key, refresh_link_states, refresh_model_firsts, rows_for_tables
 from db.engine import database_url, is_sqlite, make_engine
 from db.validate import Record, ValidationError, check_references, key_of, split_list
 
@@ -242,6 +242,7 @@ def upsert(conn: Connection, table: spec.TableSpec, rows: dict[str, list[dict]])
         ids = [entity_key(table.name, r) for r in main]
         _replace_citations(conn, table.name, ids, rows["citations"])
     refresh_link_states(conn, table.name, main)
+    refresh_model_firsts(conn, table.name, main)
     _stamp(conn)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, literal, select, union_all
 from db import schema as s
 from db.queries.core import (
     _level_name,
+    _max_level_per_model,
     link_conditions,
     link_states,
     links_with_levels,
@@ -24,16 +25,9 @@ LAG_COLUMNS = ["model_id", "model", "openness_level", "openness", "first_release
 def _links(**filters):
     """The links `incident_links` returns, as a subquery of the columns the aggregates need."""
     lk, i, m = s.incident_links.c, s.incidents.c, s.models.c
-    r = s.releases.c
-    # Each linked model's highest level and first release among releases passing the filters (date ignored),
-    # as in core._max_level_per_model but only for models that have a link.
-    levels = (
-        select(r.model_id, func.max(r.openness_level).label("max_level"), func.min(r.date).label("first_release"))
-        .where(*release_conditions(**{k: v for k, v in filters.items() if k not in ("start", "end")}))
-        .where(r.model_id.in_(select(lk.model_id)))
-        .group_by(r.model_id)
-        .subquery()
-    )
+    # Each linked model's highest level and first release among releases passing the filters (date ignored)
+    scoped = {k: v for k, v in filters.items() if k not in ("start", "end", "only_of")}
+    levels = _max_level_per_model(only_of=select(lk.model_id), **scoped)
     state = link_states()
     return (
         select(

@@ -71,6 +71,8 @@ def _table(t: spec.TableSpec) -> Table:
         extra.append(Index("ix_releases_year_level", "year", "openness_level"))
     if t.name == "incident_links":
         cols.insert(0, Column("link_id", String(400), primary_key=True))
+        # each model's links in order without reading the rows (the lag to a model's first incident)
+        extra.append(Index("ix_incident_links_model_incident", "model_id", "incident_id", "link_id"))
     if t.name == "incident_steps":
         cols.insert(0, Column("step_id", String(300), primary_key=True))
         extra.append(UniqueConstraint("incident_id", "date", "status"))
@@ -124,6 +126,7 @@ link_states = Table(
     Column("release_at", String(128)),
     Column("level_at", Integer()),
     Column("licence_at", String(128)),
+    sqlite_with_rowid=False,  # read by link id only: one b-tree lookup per link instead of the key's index and a row
 )
 
 # Each model's first release event, first public event and highest level (db.queries.core.model_first_rule),
@@ -141,6 +144,7 @@ model_firsts = Table(
     Column("public_year", Integer(), nullable=False),
     Column("public_level", Integer(), nullable=False),
     Column("max_level", Integer(), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 build_info = Table(

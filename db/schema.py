@@ -69,6 +69,8 @@ def _table(t: spec.TableSpec) -> Table:
         # year, also each model's first year and first public event (coverage) without reading the rows
         extra.append(Index("ix_releases_model_date", "model_id", "date", "openness_level", "release_id", "year"))
         extra.append(Index("ix_releases_year_level", "year", "openness_level"))
+        # models per level (risk): distinct models counted level by level from the index, dated for the year cut
+        extra.append(Index("ix_releases_level_model", "openness_level", "model_id", "date"))
     if t.name == "incident_links":
         cols.insert(0, Column("link_id", String(400), primary_key=True))
         # each model's links in order without reading the rows (the lag to a model's first incident)
@@ -106,6 +108,8 @@ model_organizations = Table(
     Column("model_id", String(128), ForeignKey("models.model_id"), primary_key=True),
     Column("organization_id", String(128), ForeignKey("organizations.organization_id"), primary_key=True),
     Column("position", Integer(), nullable=False),
+    # the organisations that made a model (every page's filter options) and the models of an organisation
+    Index("ix_model_organizations_organization", "organization_id"),
 )
 
 citations = Table(

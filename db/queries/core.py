@@ -480,7 +480,10 @@ def first_sources(engine: Engine, rows: pd.DataFrame, entity: str, id_col: str) 
 def count_models(engine: Engine, **filters) -> int:
     """How many models have at least one release event passing the filters (the row count of `models`)."""
     r = s.releases.c
-    stmt = select(func.count(r.model_id.distinct())).where(*release_conditions(**filters))
+    conds = release_conditions(**filters)
+    if not conds:  # every model with an event has one row there: no distinct count over every event
+        return int(read(engine, select(func.count()).select_from(model_firsts())).iloc[0, 0])
+    stmt = select(func.count(r.model_id.distinct())).where(*conds)
     return int(read(engine, stmt).iloc[0, 0])
 
 

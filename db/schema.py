@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 from db import spec
@@ -58,6 +59,10 @@ def _table(t: spec.TableSpec) -> Table:
     extra: list = []
     if t.name == "models":
         cols.append(Column("organization_id", String(128), ForeignKey("organizations.organization_id"), index=True))
+        # the model picker's first names in its order (lower(name), id) without sorting every model
+        name = next(c for c in cols if c.name == "name")
+        model_id = next(c for c in cols if c.name == "model_id")
+        extra.append(Index("ix_models_name_lower", func.lower(name), model_id))
     if t.name in ("releases", "incidents"):
         cols.append(Column("year", Integer(), nullable=False, index=True))
         extra.append(Index(f"ix_{t.name}_date", "date"))

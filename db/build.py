@@ -35,7 +35,7 @@ from db.validate import (
     split_list,
 )
 
-SCHEMA_VERSION = "7"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting; 6: link_states, year indexes; 7: model_firsts, link_states without rowid, links by model, releases by level and developers by organisation indexes
+SCHEMA_VERSION = "7"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting; 6: link_states, year indexes; 7: model_firsts, link_states without rowid, links by model, releases by level, developers by organisation, models by lower name and by inclusion indexes
 CHUNK = 5_000
 # The large tables: validated keeping only their keys and references, then read again and written in chunks.
 STREAMED = frozenset(

@@ -63,6 +63,8 @@ def _table(t: spec.TableSpec) -> Table:
         name = next(c for c in cols if c.name == "name")
         model_id = next(c for c in cols if c.name == "model_id")
         extra.append(Index("ix_models_name_lower", func.lower(name), model_id))
+        # models per inclusion list and first year (coverage) read this index, not the wide model rows
+        extra.append(Index("ix_models_inclusion", "inclusion", "model_id"))
     if t.name in ("releases", "incidents"):
         cols.append(Column("year", Integer(), nullable=False, index=True))
         extra.append(Index(f"ix_{t.name}_date", "date"))

@@ -490,11 +490,24 @@ def test_imports_keep_the_stored_model_firsts_current(db_url):
     assert _query(db_url, f"{first} WHERE model_id = ?", "stable-diffusion-1")[0] == (
         "sd-2021-01", "2021-01-02", 2021, 5, 2021, 5, 5
     )  # fmt: skip
-    engine = make_engine(db_url, readonly=True)
+    assert _stored_and_fresh_firsts(db_url)[0] == _stored_and_fresh_firsts(db_url)[1]
+
+
+def _stored_and_fresh_firsts(url: str) -> tuple[list[tuple], list[tuple]]:
+    engine = make_engine(url, readonly=True)
     try:
         with engine.connect() as conn:
             stored = sorted(map(tuple, conn.execute(select(schema.model_firsts)).all()))
             fresh = sorted(map(tuple, conn.execute(model_first_rule()).all()))
     finally:
         engine.dispose()
+    return stored, fresh
+
+
+def test_a_release_event_moved_to_another_model_refreshes_both_models(db_url):
+    """GPT-2's November weights release re-filed under Stable Diffusion: GPT-2 is left at its staged level."""
+    moved = "gpt-2-2019-11,stable-diffusion-1,2019-11-01,month,weights,4,none,MIT,open,open,closed,closed,open,,s-gpt2"
+    ingest.import_bytes(CURATOR, "releases.csv", releases_csv(moved), url=db_url)
+    stored, fresh = _stored_and_fresh_firsts(db_url)
     assert stored == fresh
+    assert next(r for r in stored if r[0] == "gpt-2")[8] == 1

@@ -13,7 +13,6 @@ from db.queries.core import (
     _max_level_per_model,
     link_conditions,
     link_states,
-    links_with_levels,
     read,
     release_conditions,
 )
@@ -25,8 +24,9 @@ LAG_COLUMNS = ["model_id", "model", "openness_level", "openness", "first_release
 def _links(lag: bool = False, **filters):
     """The links `incident_links` returns, as a CTE of the columns the aggregates need.
 
-    Only the lag needs each model's first release: the split counts do not (nor the model, which every link
-    has: a required reference), so their CTE holds four narrow columns and skips two lookups per link.
+    Only the lag needs each model's first release: the split counts do not, so their CTE holds four narrow
+    columns. Neither reads the model here (every link has one: a required reference); the lag reads the names
+    of the models it returns only.
     """
     lk, i = s.incident_links.c, s.incidents.c
     state = link_states()
@@ -37,7 +37,7 @@ def _links(lag: bool = False, **filters):
         scoped = {k: v for k, v in filters.items() if k not in ("start", "end", "only_of")}
         levels = _max_level_per_model(only_of=select(lk.model_id), **scoped)
         cols = [lk.link_id, lk.model_id, i.date.label("incident_date"), cols[1], levels.c.first_release]
-        joined = links_with_levels(levels)
+        joined = joined.outerjoin(levels, levels.c.model_id == lk.model_id)
     return (
         select(*cols)
         .select_from(joined.outerjoin(state, state.c.link_id == lk.link_id))

@@ -22,7 +22,7 @@ from db import schema, spec
 from db.cli import exit_cleanly_on_signals
 from db.engine import data_dir as default_data_dir
 from db.engine import database_url, is_sqlite, make_engine, sqlite_path
-from db.queries.core import link_state_rule
+from db.queries.core import link_state_rule, model_first_rule
 from db.validate import (
     DATASET_FILE,
     Record,
@@ -35,7 +35,7 @@ from db.validate import (
     split_list,
 )
 
-SCHEMA_VERSION = "6"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting; 6: link_states, year indexes
+SCHEMA_VERSION = "7"  # 2: models inclusion and figure bases, incidents status_checked, release-at-date index; 3: trackers, assessments; 4: benchmarks, evaluations, compute estimates; 5: licence output_training and threshold counting; 6: link_states, year indexes; 7: model_firsts, link_states without rowid, links by model, releases by level, developers by organisation, models by lower name and by inclusion indexes
 CHUNK = 5_000
 # The large tables: validated keeping only their keys and references, then read again and written in chunks.
 STREAMED = frozenset(
@@ -164,6 +164,7 @@ def write_dataset(
             for start in range(0, len(bases), CHUNK):
                 conn.execute(set_base, bases[start : start + CHUNK])
     counts["link_states"] = fill_link_states(conn)
+    counts["model_firsts"] = fill_model_firsts(conn)
     info = {
         **about,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -229,6 +230,26 @@ def refresh_link_states(conn: Connection, table: str, rows: list[dict]) -> None:
         conn.execute(delete(schema.link_states).where(schema.link_states.c.link_id.in_(stale)))
         rule = link_state_rule(affected)
         conn.execute(schema.link_states.insert().from_select(list(rule.selected_columns.keys()), rule))
+
+
+def fill_model_firsts(conn: Connection) -> int:
+    """Store every model's first release event, first public event and highest level (model_first_rule)."""
+    rule = model_first_rule()
+    conn.execute(schema.model_firsts.insert().from_select(list(rule.selected_columns.keys()), rule))
+    return conn.execute(select(func.count()).select_from(schema.model_firsts)).scalar_one()
+
+
+def refresh_model_firsts(conn: Connection, table: str, rows: list[dict]) -> None:
+    """Recompute the stored firsts of the models whose release events were just written (imports)."""
+    if table != "releases":
+        return
+    ids = sorted({r["model_id"] for r in rows})
+    mf = schema.model_firsts
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        conn.execute(delete(mf).where(mf.c.model_id.in_(chunk)))
+        rule = model_first_rule(schema.releases.c.model_id.in_(chunk))
+        conn.execute(mf.insert().from_select(list(rule.selected_columns.keys()), rule))
 
 
 def build(data_dir: Path | None = None, url: str | None = None, force: bool = False) -> dict[str, int] | None:

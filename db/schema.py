@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 from db import spec
@@ -58,6 +59,12 @@ def _table(t: spec.TableSpec) -> Table:
     extra: list = []
     if t.name == "models":
         cols.append(Column("organization_id", String(128), ForeignKey("organizations.organization_id"), index=True))
+        # the model picker's first names in its order (lower(name), id) without sorting every model
+        name = next(c for c in cols if c.name == "name")
+        model_id = next(c for c in cols if c.name == "model_id")
+        extra.append(Index("ix_models_name_lower", func.lower(name), model_id))
+        # models per inclusion list and first year (coverage) read this index, not the wide model rows
+        extra.append(Index("ix_models_inclusion", "inclusion", "model_id"))
     if t.name in ("releases", "incidents"):
         cols.append(Column("year", Integer(), nullable=False, index=True))
         extra.append(Index(f"ix_{t.name}_date", "date"))
@@ -69,8 +76,12 @@ def _table(t: spec.TableSpec) -> Table:
         # year, also each model's first year and first public event (coverage) without reading the rows
         extra.append(Index("ix_releases_model_date", "model_id", "date", "openness_level", "release_id", "year"))
         extra.append(Index("ix_releases_year_level", "year", "openness_level"))
+        # models per level (risk): distinct models counted level by level from the index, dated for the year cut
+        extra.append(Index("ix_releases_level_model", "openness_level", "model_id", "date"))
     if t.name == "incident_links":
         cols.insert(0, Column("link_id", String(400), primary_key=True))
+        # each model's links in order without reading the rows (the lag to a model's first incident)
+        extra.append(Index("ix_incident_links_model_incident", "model_id", "incident_id", "link_id"))
     if t.name == "incident_steps":
         cols.insert(0, Column("step_id", String(300), primary_key=True))
         extra.append(UniqueConstraint("incident_id", "date", "status"))
@@ -104,6 +115,8 @@ model_organizations = Table(
     Column("model_id", String(128), ForeignKey("models.model_id"), primary_key=True),
     Column("organization_id", String(128), ForeignKey("organizations.organization_id"), primary_key=True),
     Column("position", Integer(), nullable=False),
+    # the organisations that made a model (every page's filter options) and the models of an organisation
+    Index("ix_model_organizations_organization", "organization_id"),
 )
 
 citations = Table(
@@ -124,6 +137,25 @@ link_states = Table(
     Column("release_at", String(128)),
     Column("level_at", Integer()),
     Column("licence_at", String(128)),
+    sqlite_with_rowid=False,  # read by link id only: one b-tree lookup per link instead of the key's index and a row
+)
+
+# Each model's first release event, first public event and highest level (db.queries.core.model_first_rule),
+# stored by the build and refreshed by imports like link_states: windows over every release event cost seconds
+# at a million events, and the overview, the risk page and the coverage charts all need these per-model firsts.
+model_firsts = Table(
+    "model_firsts",
+    metadata,
+    Column("model_id", String(128), ForeignKey("models.model_id"), primary_key=True),
+    Column("release_id", String(128), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("year", Integer(), nullable=False),
+    Column("openness_level", Integer(), nullable=False),
+    Column("licence_id", String(128)),
+    Column("public_year", Integer(), nullable=False),
+    Column("public_level", Integer(), nullable=False),
+    Column("max_level", Integer(), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 build_info = Table(

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
 from db import schema, spec
-from db.build import entity_key, refresh_link_states, rows_for_tables
+from db.build import entity_key, refresh_link_states, refresh_model_firsts, rows_for_tables
 from db.engine import database_url, is_sqlite, make_engine
 from db.validate import Record, ValidationError, check_references, key_of, split_list
 
@@ -235,14 +235,30 @@ def upsert(conn: Connection, table: spec.TableSpec, rows: dict[str, list[dict]])
     main = rows[table.name]
     if not main:
         return
+    # a release event moved to another model changes its old model's stored firsts and link states too
+    moved = _current_models(conn, [r["release_id"] for r in main]) if table.name == "releases" else []
     executemany(conn, stmt, main)
     if table.name == "models":
         _replace_children(conn, schema.model_organizations, [r["model_id"] for r in main], rows["model_organizations"])
     if table.needs_source:
         ids = [entity_key(table.name, r) for r in main]
         _replace_citations(conn, table.name, ids, rows["citations"])
-    refresh_link_states(conn, table.name, main)
+    refresh_link_states(conn, table.name, main + moved)
+    refresh_model_firsts(conn, table.name, main + moved)
     _stamp(conn)
+
+
+def _current_models(conn: Connection, release_ids: list[str]) -> list[dict]:
+    """The stored model of each of these release events that exists, as {"model_id": ...} rows."""
+    r = schema.releases.c
+    out: list[dict] = []
+    for at in range(0, len(release_ids), KEY_CHUNK):
+        chunk = release_ids[at : at + KEY_CHUNK]
+        out += [
+            {"model_id": m}
+            for m in conn.execute(select(r.model_id.distinct()).where(r.release_id.in_(chunk))).scalars()
+        ]
+    return out
 
 
 def executemany(conn: Connection, stmt, rows: list[dict]) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from db import schema, spec
 from db.build import STREAMED, _build_sqlite, build, data_hash, ensure_database, write_dataset
 from db.engine import make_engine
-from db.queries.core import link_state_rule
+from db.queries.core import link_state_rule, model_first_rule
 from db.validate import ValidationError, load_dataset
 from tests.conftest import FIXTURE_DATA, ROOT
 
@@ -293,6 +293,20 @@ def test_link_states_table_holds_the_rule_for_every_link(fixture_db):
     assert stored == fresh
     assert len(stored) == scalar(fixture_db, "SELECT count(*) FROM incident_links")
     assert ("llama-weights-leak/llama/llama-2023-03-leak", "llama-2023-03-leak", 4, None) in stored
+
+
+def test_model_firsts_table_holds_the_rule_for_every_model_with_an_event(fixture_db):
+    engine = make_engine(fixture_db, readonly=True)
+    try:
+        with engine.connect() as conn:
+            stored = sorted(map(tuple, conn.execute(select(schema.model_firsts)).all()))
+            fresh = sorted(map(tuple, conn.execute(model_first_rule()).all()))
+    finally:
+        engine.dispose()
+    assert stored == fresh
+    assert len(stored) == scalar(fixture_db, "SELECT count(DISTINCT model_id) FROM releases")
+    gpt2 = next(r for r in stored if r[0] == "gpt-2")  # staged (level 1) in February, weights (4) in November
+    assert gpt2[1:5] + gpt2[6:] == ("gpt-2-2019-02", "2019-02-14", 2019, 1, 2019, 1, 4)
 
 
 def test_a_file_changed_between_validation_and_writing_writes_nothing(fixture_data, db_url):

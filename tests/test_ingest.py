@@ -11,15 +11,16 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
-from db import ingest, spec
+from db import ingest, schema, spec
 from db.build import build
 from db.engine import make_engine, sqlite_path
+from db.queries.core import model_first_rule
 from db.service import (
     ANONYMOUS,
     Actor,
@@ -478,3 +479,35 @@ def test_imports_keep_the_stored_link_states_current(db_url):
     ingest.import_bytes(CURATOR, "incidents.csv", out.getvalue().encode(), url=db_url)
     assert _link_state(db_url, "gpt-2-withholding/gpt-2/gpt-2-2019-02") == ("gpt-2-2019-11", 4, "MIT")
     assert _query(db_url, "SELECT count(*) FROM link_states")[0][0] == count(db_url, "incident_links")
+
+
+def test_imports_keep_the_stored_model_firsts_current(db_url):
+    """An earlier release event becomes the model's first (and first public) event; the table matches the rule."""
+    first = "SELECT release_id, date, year, openness_level, public_year, public_level, max_level FROM model_firsts"
+    assert _query(db_url, f"{first} WHERE model_id = ?", "stable-diffusion-1")[0][0] == "sd-2022-08"
+    earlier = "sd-2021-01,stable-diffusion-1,2021-01-02,day,weights,5,none,MIT,open,open,open,open,open,New.,s-sd"
+    ingest.import_bytes(CURATOR, "releases.csv", releases_csv(earlier), url=db_url)
+    assert _query(db_url, f"{first} WHERE model_id = ?", "stable-diffusion-1")[0] == (
+        "sd-2021-01", "2021-01-02", 2021, 5, 2021, 5, 5
+    )  # fmt: skip
+    assert _stored_and_fresh_firsts(db_url)[0] == _stored_and_fresh_firsts(db_url)[1]
+
+
+def _stored_and_fresh_firsts(url: str) -> tuple[list[tuple], list[tuple]]:
+    engine = make_engine(url, readonly=True)
+    try:
+        with engine.connect() as conn:
+            stored = sorted(map(tuple, conn.execute(select(schema.model_firsts)).all()))
+            fresh = sorted(map(tuple, conn.execute(model_first_rule()).all()))
+    finally:
+        engine.dispose()
+    return stored, fresh
+
+
+def test_a_release_event_moved_to_another_model_refreshes_both_models(db_url):
+    """GPT-2's November weights release re-filed under Stable Diffusion: GPT-2 is left at its staged level."""
+    moved = "gpt-2-2019-11,stable-diffusion-1,2019-11-01,month,weights,4,none,MIT,open,open,closed,closed,open,,s-gpt2"
+    ingest.import_bytes(CURATOR, "releases.csv", releases_csv(moved), url=db_url)
+    stored, fresh = _stored_and_fresh_firsts(db_url)
+    assert stored == fresh
+    assert next(r for r in stored if r[0] == "gpt-2")[8] == 1

@@ -7,10 +7,10 @@ missing term is answered "unknown", never guessed.
 from collections.abc import Iterable
 
 import pandas as pd
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, exists, func, or_, select
 
 from db import schema as s
-from db.queries.core import _vals, read, release_conditions, table
+from db.queries.core import _vals, model_firsts, read, release_conditions, table
 from db.vocab import THRESHOLD_COUNTED_TEXT, UNKNOWN
 
 ANSWERS = ("yes", "no", "conditional", UNKNOWN)
@@ -200,7 +200,11 @@ def model_choices(
     listed while the search narrows the rest.
     """
     m = s.models.c
-    passing = m.model_id.in_(select(s.releases.c.model_id).where(*release_conditions(**filters)))
+    conds = release_conditions(**filters)
+    if conds:
+        passing = m.model_id.in_(select(s.releases.c.model_id).where(*conds))
+    else:  # a stored row per model with an event: the picker walks models in name order, one lookup each
+        passing = exists().where(model_firsts().c.model_id == m.model_id)
     conds = [passing]
     if search:
         text = search.strip().lower()

@@ -59,14 +59,15 @@ def _date_range(col, start: str | None, end: str | None) -> list:
     return conds
 
 
-def _licence_family_cond(families: list):
+def _licence_family_cond(families: list, licence_col=None):
     """Releases whose licence is in the families; 'unknown' matches releases without a licence."""
+    col = s.releases.c.licence_id if licence_col is None else licence_col
     named = [f for f in families if f != UNKNOWN_LICENCE]
     conds = []
     if named:
-        conds.append(s.releases.c.licence_id.in_(select(s.licences.c.licence_id).where(s.licences.c.family.in_(named))))
+        conds.append(col.in_(select(s.licences.c.licence_id).where(s.licences.c.family.in_(named))))
     if UNKNOWN_LICENCE in families:
-        conds.append(s.releases.c.licence_id.is_(None))
+        conds.append(col.is_(None))
     return or_(*conds) if conds else false()
 
 
@@ -92,17 +93,19 @@ def release_conditions(
     openness_levels=None,
     organizations=None,
     modalities=None,
+    on=None,
     **_ignored,
 ) -> list:
-    """WHERE conditions on the releases table for the shared filters."""
-    r = s.releases.c
+    """WHERE conditions on the releases table (or `on`, a table with its model_id, date, openness_level and
+    licence_id columns, such as model_firsts) for the shared filters."""
+    r = (s.releases if on is None else on).c
     conds = _date_range(r.date, start, end)
     if _vals(openness_levels):
         # a value that is not a whole number matches no level (never an error)
         levels = [int(v) for v in _vals(openness_levels) if str(v).strip().lstrip("-").isdigit()]
         conds.append(r.openness_level.in_(levels))
     if _vals(licence_families):
-        conds.append(_licence_family_cond(_vals(licence_families)))
+        conds.append(_licence_family_cond(_vals(licence_families), r.licence_id))
     if _vals(licence_ids):
         conds.append(r.licence_id.in_(_vals(licence_ids)))
     conds += _model_conds(r.model_id, organizations, modalities)
@@ -172,6 +175,58 @@ def link_state_rule(*link_conds):
         rel.c.openness_level.label("level_at"),
         rel.c.licence_id.label("licence_at"),
     ).select_from(picked.outerjoin(rel, rel.c.release_id == picked.c.release_at))
+
+
+def model_firsts():
+    """Each model with a release event: its first event (release_id, date, year, openness_level, licence_id), the
+    year and level of its first public event (public_year, public_level) and its highest level (max_level).
+
+    Stored by the build (model_first_rule says how), so that no page ranks every release event per model.
+    """
+    return s.model_firsts
+
+
+def model_first_rule(*release_conds):
+    """The row of model_firsts for each model with a release event (those matching `release_conds`), computed
+    from the releases.
+
+    The first event: the earliest, on a day with several the highest level, then the lowest release id. The
+    first public event: the earliest of level 1 or more (staged included), then the lowest release id; a model
+    never made public has its earliest event there, at level 0.
+    """
+    r = s.releases.c
+    first_order = (r.date, r.openness_level.desc(), r.release_id)
+    public_order = ((r.openness_level < 1).asc(), r.date.asc(), r.release_id.asc())
+    ranked = (
+        select(
+            r.model_id,
+            r.release_id,
+            r.date,
+            r.year,
+            r.openness_level,
+            r.licence_id,
+            func.row_number().over(partition_by=r.model_id, order_by=first_order).label("first_rank"),
+            func.row_number().over(partition_by=r.model_id, order_by=public_order).label("public_rank"),
+        )
+        .where(*release_conds)
+        .subquery()
+    )
+    k = ranked.c
+
+    def of(rank, col):
+        return func.max(case((rank == 1, col)))
+
+    return select(
+        k.model_id,
+        of(k.first_rank, k.release_id).label("release_id"),
+        of(k.first_rank, k.date).label("date"),
+        of(k.first_rank, k.year).label("year"),
+        of(k.first_rank, k.openness_level).label("openness_level"),
+        of(k.first_rank, k.licence_id).label("licence_id"),
+        of(k.public_rank, k.year).label("public_year"),
+        of(k.public_rank, k.openness_level).label("public_level"),
+        func.max(k.openness_level).label("max_level"),
+    ).group_by(k.model_id)
 
 
 def links_matching(
@@ -320,18 +375,13 @@ def release_cohorts(engine: Engine, unit: str = "models", **filters) -> pd.DataF
     the model; the openness-level filter is not applied, so every year keeps its whole n as the denominator
     of a share and the page draws only the chosen levels.
     """
-    r = s.releases.c
-    scoped = {k: v for k, v in filters.items() if k != "openness_levels"}
-    conds = release_conditions(**scoped)
-    if unit == "models":
-        order = (r.date, r.openness_level.desc(), r.release_id)
-        ranked = select(
-            r.release_id, func.row_number().over(partition_by=r.model_id, order_by=order).label("rank")
-        ).subquery()
-        conds.append(r.release_id.in_(select(ranked.c.release_id).where(ranked.c.rank == 1)))
+    scoped = {k: v for k, v in filters.items() if k not in ("openness_levels", "on")}
+    # a model's first event is stored (model_firsts): ranking every event per model took seconds at 1M
+    events = model_firsts() if unit == "models" else s.releases
+    r = events.c
     stmt = (
         select(r.year, r.openness_level, func.count().label("n"))
-        .where(*conds)
+        .where(*release_conditions(on=events, **scoped))
         .group_by(r.year, r.openness_level)
         .order_by(r.year, r.openness_level)
     )
@@ -430,7 +480,10 @@ def first_sources(engine: Engine, rows: pd.DataFrame, entity: str, id_col: str) 
 def count_models(engine: Engine, **filters) -> int:
     """How many models have at least one release event passing the filters (the row count of `models`)."""
     r = s.releases.c
-    stmt = select(func.count(r.model_id.distinct())).where(*release_conditions(**filters))
+    conds = release_conditions(**filters)
+    if not conds:  # every model with an event has one row there: no distinct count over every event
+        return int(read(engine, select(func.count()).select_from(model_firsts())).iloc[0, 0])
+    stmt = select(func.count(r.model_id.distinct())).where(*conds)
     return int(read(engine, stmt).iloc[0, 0])
 
 
@@ -452,16 +505,26 @@ def incidents_by_year_type(engine: Engine, **filters) -> pd.DataFrame:
     return read(engine, stmt)
 
 
-def _max_level_per_model(**filters):
-    """Each model's highest openness level among releases passing the filters, and its first release date."""
+def _max_level_per_model(only_of=None, **filters):
+    """Each model's highest openness level among releases passing the filters, and its first release date.
+
+    Without a filter these are stored (model_firsts); otherwise counted over the releases, of the models in
+    the `only_of` subquery of model ids when given.
+    """
+    conds = release_conditions(**filters)
+    if not conds:
+        f = model_firsts().c
+        return select(f.model_id, f.max_level, f.date.label("first_release")).subquery()
     r = s.releases.c
+    if only_of is not None:
+        conds.append(r.model_id.in_(only_of))
     return (
         select(
             r.model_id,
             func.max(r.openness_level).label("max_level"),
             func.min(r.date).label("first_release"),
         )
-        .where(*release_conditions(**filters))
+        .where(*conds)
         .group_by(r.model_id)
         .subquery()
     )

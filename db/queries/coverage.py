@@ -4,7 +4,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, literal, select, union_all
 
 from db import schema as s
-from db.queries.core import read
+from db.queries.core import model_firsts, read
 from db.validate import split_list
 from db.vocab import INCLUSION_CLAUSES
 
@@ -20,22 +20,13 @@ def coverage_by_year_level(engine: Engine) -> pd.DataFrame:
     events = select(
         r.c.year, literal("release events").label("unit"), r.c.openness_level, func.count().label("records")
     ).group_by(r.c.year, r.c.openness_level)
-    ranked = select(
-        r.c.model_id,
-        r.c.year,
-        r.c.openness_level,
-        func.row_number()
-        .over(
-            partition_by=r.c.model_id,
-            order_by=[(r.c.openness_level < 1).asc(), r.c.date.asc(), r.c.release_id.asc()],
-        )
-        .label("rank"),
-    ).subquery()
-    models = (
-        select(ranked.c.year, literal("models").label("unit"), ranked.c.openness_level, func.count().label("records"))
-        .where(ranked.c.rank == 1)
-        .group_by(ranked.c.year, ranked.c.openness_level)
-    )
+    f = model_firsts().c  # each model's first public event, stored: ranking every event per model took seconds
+    models = select(
+        f.public_year.label("year"),
+        literal("models").label("unit"),
+        f.public_level.label("openness_level"),
+        func.count().label("records"),
+    ).group_by(f.public_year, f.public_level)
     rows = read(engine, union_all(events, models))
     rows["records"] = rows["records"].astype(int)
     return rows.sort_values(["unit", "year", "openness_level"]).reset_index(drop=True)
@@ -43,8 +34,7 @@ def coverage_by_year_level(engine: Engine) -> pd.DataFrame:
 
 def models_by_clause_year(engine: Engine) -> pd.DataFrame:
     """Models per year of their earliest release event and inclusion clause (a model counts under each clause)."""
-    r, m = s.releases, s.models
-    first = select(r.c.model_id, func.min(r.c.year).label("year")).group_by(r.c.model_id).subquery()
+    m, first = s.models, model_firsts()  # the year of a model's first event is its earliest year
     # models per year and inclusion list in SQL (few distinct lists), then each list's count to each of its clauses
     stmt = (
         select(m.c.inclusion, first.c.year, func.count().label("models"))

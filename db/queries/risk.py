@@ -10,9 +10,9 @@ from sqlalchemy import Engine, func, literal, select, union_all
 from db import schema as s
 from db.queries.core import (
     _level_name,
+    _max_level_per_model,
     link_conditions,
     link_states,
-    links_with_levels,
     read,
     release_conditions,
 )
@@ -21,33 +21,26 @@ from db.vocab import UNKNOWN
 LAG_COLUMNS = ["model_id", "model", "openness_level", "openness", "first_release", "first_incident", "lag_days"]
 
 
-def _links(**filters):
-    """The links `incident_links` returns, as a subquery of the columns the aggregates need."""
-    lk, i, m = s.incident_links.c, s.incidents.c, s.models.c
-    r = s.releases.c
-    # Each linked model's highest level and first release among releases passing the filters (date ignored),
-    # as in core._max_level_per_model but only for models that have a link.
-    levels = (
-        select(r.model_id, func.max(r.openness_level).label("max_level"), func.min(r.date).label("first_release"))
-        .where(*release_conditions(**{k: v for k, v in filters.items() if k not in ("start", "end")}))
-        .where(r.model_id.in_(select(lk.model_id)))
-        .group_by(r.model_id)
-        .subquery()
-    )
+def _links(lag: bool = False, **filters):
+    """The links `incident_links` returns, as a CTE of the columns the aggregates need.
+
+    Only the lag needs each model's first release: the split counts do not, so their CTE holds four narrow
+    columns. Neither reads the model here (every link has one: a required reference); the lag reads the names
+    of the models it returns only.
+    """
+    lk, i = s.incident_links.c, s.incidents.c
     state = link_states()
+    cols = [i.severity, state.c.level_at.label("openness_level"), lk.pathway, lk.openness_mattered]
+    joined = s.incident_links.join(s.incidents, lk.incident_id == i.incident_id)
+    if lag:
+        # Each linked model's highest level and first release among releases passing the filters (date ignored)
+        scoped = {k: v for k, v in filters.items() if k not in ("start", "end", "only_of")}
+        levels = _max_level_per_model(only_of=select(lk.model_id), **scoped)
+        cols = [lk.link_id, lk.model_id, i.date.label("incident_date"), cols[1], levels.c.first_release]
+        joined = joined.outerjoin(levels, levels.c.model_id == lk.model_id)
     return (
-        select(
-            lk.link_id,
-            lk.model_id,
-            m.name.label("model"),
-            i.date.label("incident_date"),
-            i.severity,
-            state.c.level_at.label("openness_level"),
-            levels.c.first_release,
-            lk.pathway,
-            lk.openness_mattered,
-        )
-        .select_from(links_with_levels(levels).outerjoin(state, state.c.link_id == lk.link_id))
+        select(*cols)
+        .select_from(joined.outerjoin(state, state.c.link_id == lk.link_id))
         .where(*link_conditions(**{**filters, "include_policy": False}))
         .cte("risk_links")  # a CTE: SQLite computes it once although both splits read it
     )
@@ -95,21 +88,26 @@ def incident_lag(engine: Engine, **filters) -> pd.DataFrame:
     The level is the model's level when that first incident began. The same rows as `release_to_incident_lag`,
     with the first incident found in SQL.
     """
-    lk = _links(**filters)
+    lk = _links(lag=True, **filters)
     order = (lk.c.incident_date, lk.c.link_id)
     ranked = (
         select(lk, func.row_number().over(partition_by=lk.c.model_id, order_by=order).label("rank"))
         .where(lk.c.incident_date >= lk.c.first_release)
         .subquery()
     )
-    stmt = select(
-        ranked.c.model_id,
-        ranked.c.model,
-        ranked.c.openness_level,
-        _level_name(ranked.c.openness_level).label("openness"),
-        ranked.c.first_release,
-        ranked.c.incident_date.label("first_incident"),
-    ).where(ranked.c.rank == 1)
+    # the model's name is read for the first link of each model only, not carried through the ranking
+    stmt = (
+        select(
+            ranked.c.model_id,
+            s.models.c.name.label("model"),
+            ranked.c.openness_level,
+            _level_name(ranked.c.openness_level).label("openness"),
+            ranked.c.first_release,
+            ranked.c.incident_date.label("first_incident"),
+        )
+        .select_from(ranked.join(s.models, s.models.c.model_id == ranked.c.model_id))
+        .where(ranked.c.rank == 1)
+    )
     out = read(engine, stmt)
     if out.empty:
         return pd.DataFrame(columns=LAG_COLUMNS)
